@@ -1,0 +1,64 @@
+//! `segnala validate-config FILE...`: checks comune configuration files and prints every
+//! problem with the path of its field. Exit status 0 when all are valid, 1 otherwise.
+
+use segnala_core::config::ComuneConfig;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: segnala validate-config FILE...";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.split_first() {
+        Some((command, files)) if command == "validate-config" && !files.is_empty() => {
+            validate(files)
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn validate(files: &[String]) -> ExitCode {
+    let mut all_valid = true;
+    for file in files {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("{file}: cannot read: {error}");
+                all_valid = false;
+                continue;
+            }
+        };
+        match ComuneConfig::from_json(&text) {
+            Ok(config) => println!(
+                "{file}: valid ({}: {} themes, {} categories, {} offices, {} routing rules)",
+                config.name,
+                config.themes.len(),
+                config
+                    .themes
+                    .iter()
+                    .map(|t| t.categories.len())
+                    .sum::<usize>(),
+                config.offices.len(),
+                config.routing.rules.len()
+            ),
+            Err(errors) => {
+                all_valid = false;
+                for error in errors.0 {
+                    let field = if error.field.is_empty() {
+                        "(document)"
+                    } else {
+                        &error.field
+                    };
+                    eprintln!("{file}: {field}: {} [{}]", error.message, error.code);
+                }
+            }
+        }
+    }
+    if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,264 @@
+//! Payloads of the public HTTP API, built from domain values. What leaves the service is
+//! decided here, in one place: personal data (reporter name and e-mail) never appears in
+//! these views, and `schema/api/*.schema.json` documents each of them.
+
+use crate::config::{ComuneConfig, EmergencyNumber, LocalizedText, MapSettings, PhotoLimits};
+use crate::geo::{Area, Coordinates};
+use crate::public_number::PublicNumber;
+use crate::report::{Language, ReportKind};
+use crate::status::{PublicState, Status};
+use crate::ticket::{EventKind, Ticket, TicketEvent, Visibility};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+    pub comune: String,
+}
+
+/// What the report form needs to know about the comune: no staff e-mails, no routing.
+#[derive(Debug, Serialize)]
+pub struct PublicConfig<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub public_url: &'a str,
+    pub contacts: PublicContacts<'a>,
+    pub emergency_numbers: &'a [EmergencyNumber],
+    pub boundary: &'a Area,
+    pub map: &'a MapSettings,
+    pub photos: &'a PhotoLimits,
+    pub kinds: Vec<&'static str>,
+    pub themes: Vec<PublicTheme<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublicContacts<'a> {
+    pub email: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub website: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublicTheme<'a> {
+    pub id: &'a str,
+    pub name: &'a LocalizedText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a LocalizedText>,
+    pub categories: Vec<PublicCategory<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublicCategory<'a> {
+    pub id: &'a str,
+    pub name: &'a LocalizedText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a LocalizedText>,
+    /// Working days within which the comune promises to take a report in charge.
+    pub take_in_charge_days: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution_days: Option<u16>,
+}
+
+impl<'a> PublicConfig<'a> {
+    pub fn of(config: &'a ComuneConfig) -> Self {
+        Self {
+            id: &config.id,
+            name: &config.name,
+            public_url: &config.public_url,
+            contacts: PublicContacts {
+                email: config.contacts.email.as_str(),
+                phone: config.contacts.phone.as_deref(),
+                website: config.contacts.website.as_deref(),
+            },
+            emergency_numbers: &config.emergency_numbers,
+            boundary: &config.boundary,
+            map: &config.map,
+            photos: &config.photos,
+            kinds: ReportKind::ALL.iter().map(ReportKind::as_str).collect(),
+            themes: config
+                .themes
+                .iter()
+                .map(|theme| PublicTheme {
+                    id: &theme.id,
+                    name: &theme.name,
+                    description: theme.description.as_ref(),
+                    categories: theme
+                        .categories
+                        .iter()
+                        .map(|category| PublicCategory {
+                            id: &category.id,
+                            name: &category.name,
+                            description: category.description.as_ref(),
+                            take_in_charge_days: category.targets.take_in_charge_days,
+                            resolution_days: category.targets.resolution_days,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct NamedRef {
+    pub id: String,
+    pub name: String,
+}
+
+fn named(id: &str, name: Option<&LocalizedText>, language: Language) -> NamedRef {
+    NamedRef {
+        id: id.to_string(),
+        name: name.map_or_else(|| id.to_string(), |n| n.get(language).to_string()),
+    }
+}
+
+/// Answer to a successful `POST /api/v1/reports`.
+#[derive(Debug, Serialize)]
+pub struct ReportCreated {
+    pub id: String,
+    pub public_number: PublicNumber,
+    pub tracking_token: String,
+    pub tracking_url: String,
+    pub status: Status,
+    pub office: NamedRef,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ReportCreated {
+    pub fn of(ticket: &Ticket, config: &ComuneConfig) -> Self {
+        let language = ticket.report.language;
+        Self {
+            id: ticket.id.to_string(),
+            public_number: ticket.public_number,
+            tracking_token: ticket.tracking_token.to_string(),
+            tracking_url: tracking_url(config, ticket),
+            status: ticket.status,
+            office: office_ref(config, &ticket.routing.office, language),
+            created_at: ticket.created_at,
+        }
+    }
+}
+
+fn office_ref(config: &ComuneConfig, id: &str, language: Language) -> NamedRef {
+    named(id, config.office(id).map(|o| &o.name), language)
+}
+
+/// Link the citizen keeps to follow the report.
+pub fn tracking_url(config: &ComuneConfig, ticket: &Ticket) -> String {
+    let base = config.public_url.trim_end_matches('/');
+    let prefix = match ticket.report.language {
+        Language::It => "",
+        Language::En => "/en",
+    };
+    format!("{base}{prefix}/segnalazione/?t={}", ticket.tracking_token)
+}
+
+/// What the holder of a tracking link sees: the report without the reporter's identity,
+/// and the public part of its history.
+#[derive(Debug, Serialize)]
+pub struct PublicTicketView {
+    pub public_number: PublicNumber,
+    pub status: Status,
+    pub status_label: StatusLabel,
+    pub public_state: PublicState,
+    pub theme: NamedRef,
+    pub category: NamedRef,
+    pub kind: ReportKind,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Coordinates>,
+    pub office: NamedRef,
+    pub language: Language,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub history: Vec<PublicEvent>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusLabel {
+    pub it: &'static str,
+    pub en: &'static str,
+}
+
+impl From<Status> for StatusLabel {
+    fn from(status: Status) -> Self {
+        Self {
+            it: status.label_it(),
+            en: status.label_en(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublicEvent {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office: Option<NamedRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl PublicTicketView {
+    pub fn of(ticket: &Ticket, events: &[TicketEvent], config: &ComuneConfig) -> Self {
+        let language = ticket.report.language;
+        let category = config.category(&ticket.report.category);
+        Self {
+            public_number: ticket.public_number,
+            status: ticket.status,
+            status_label: ticket.status.into(),
+            public_state: ticket.status.public_state(),
+            theme: named(
+                &ticket.report.theme,
+                config.theme(&ticket.report.theme).map(|t| &t.name),
+                language,
+            ),
+            category: named(
+                &ticket.report.category,
+                category.map(|(_, c)| &c.name),
+                language,
+            ),
+            kind: ticket.report.kind,
+            description: ticket.report.description.clone(),
+            address: ticket.report.address.clone(),
+            location: ticket.report.location,
+            office: office_ref(config, &ticket.routing.office, language),
+            language,
+            created_at: ticket.created_at,
+            updated_at: ticket.updated_at,
+            history: events
+                .iter()
+                .filter(|e| e.visibility == Visibility::Public)
+                .map(|e| PublicEvent {
+                    at: e.at,
+                    kind: EventKind::as_str(e.kind),
+                    status: e.to_status,
+                    office: e
+                        .office
+                        .as_deref()
+                        .map(|id| office_ref(config, id, language)),
+                    note: e.note.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Body of every error answer: a stable code, a message, and for validation the fields.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    pub error: &'a str,
+    pub message: String,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub fields: &'a [crate::field_error::FieldError],
+}

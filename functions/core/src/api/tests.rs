@@ -1,0 +1,170 @@
+//! Every payload the API sends matches its published JSON Schema in `schema/api/`.
+
+use super::*;
+use crate::config::tests_support::demo_config;
+use crate::field_error::FieldError;
+use crate::ids::SeededEntropy;
+use crate::public_number::PublicNumber;
+use crate::report::{LocationInput, ReportRequest, ReporterInput};
+use crate::routing::route;
+use crate::ticket::Ticket;
+use chrono::TimeZone;
+use serde_json::{json, Value};
+
+fn validator(name: &str) -> jsonschema::Validator {
+    let path = format!("{}/../../schema/api/{name}", env!("CARGO_MANIFEST_DIR"));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{name} compiles: {e}"))
+}
+
+fn assert_matches(name: &str, payload: &impl serde::Serialize) {
+    let value = serde_json::to_value(payload).unwrap();
+    let errors: Vec<String> = validator(name)
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}\n{value:#}");
+}
+
+fn request() -> ReportRequest {
+    ReportRequest {
+        category: Some("buche-stradali".into()),
+        description: Some("Buca profonda davanti al civico 3".into()),
+        location: Some(LocationInput {
+            lat: 45.69,
+            lon: 9.67,
+        }),
+        address: Some("Via Roma 3".into()),
+        reporter: Some(ReporterInput {
+            name: Some("Mario Rossi".into()),
+            email: Some("mario@example.it".into()),
+        }),
+        language: Some("en".into()),
+        kind: Some("reclamo".into()),
+    }
+}
+
+fn ticket() -> Ticket {
+    let config = demo_config();
+    let report = request().validate(&config).unwrap();
+    let routing = route(&config, &report);
+    let now = chrono::Utc.with_ymd_and_hms(2026, 4, 1, 8, 30, 0).unwrap();
+    Ticket::open(
+        report,
+        routing,
+        PublicNumber::new(2026, 17),
+        now,
+        &mut SeededEntropy::new(5),
+    )
+    .0
+}
+
+#[test]
+fn the_report_request_schema_accepts_what_the_validator_accepts() {
+    assert_matches("report-request.schema.json", &request());
+}
+
+#[test]
+fn the_report_request_schema_refuses_bodies_the_service_refuses() {
+    let validator = validator("report-request.schema.json");
+    for body in [
+        json!({"description": "Buca profonda davanti al civico 3", "address": "Via Roma"}),
+        json!({"category": "buche-stradali", "description": "Buca profonda davanti al civico 3"}),
+        json!({"category": "buche-stradali", "description": "corta", "address": "Via Roma"}),
+        json!({"category": "buche-stradali", "description": "Buca profonda davanti", "address": "Via Roma", "colour": "red"}),
+        json!({"category": "buche-stradali", "description": "Buca profonda davanti", "address": "Via Roma", "kind": "lamentela"}),
+    ] {
+        assert!(!validator.is_valid(&body), "schema accepts {body}");
+        let parsed: Result<ReportRequest, _> = crate::field_error::parse_json(&body.to_string());
+        assert!(
+            parsed
+                .map(|r| r.validate(&demo_config()).is_err())
+                .unwrap_or(true),
+            "service accepts {body}"
+        );
+    }
+}
+
+#[test]
+fn the_created_answer_matches_its_schema() {
+    assert_matches(
+        "report-created.schema.json",
+        &ReportCreated::of(&ticket(), &demo_config()),
+    );
+}
+
+#[test]
+fn the_public_view_matches_its_schema_and_has_no_personal_data() {
+    let ticket = ticket();
+    let event = crate::ticket::TicketEvent {
+        ticket_id: ticket.id,
+        at: ticket.created_at,
+        actor: crate::ticket::Actor::Citizen,
+        kind: crate::ticket::EventKind::Created(crate::ticket::Created::Created),
+        from_status: None,
+        to_status: ticket.status,
+        office: Some(ticket.routing.office.clone()),
+        visibility: crate::ticket::Visibility::Public,
+        note: None,
+    };
+    let internal = crate::ticket::TicketEvent {
+        visibility: crate::ticket::Visibility::Internal,
+        note: Some("Nota interna: il cittadino ha già chiamato tre volte".into()),
+        ..event.clone()
+    };
+    let view = PublicTicketView::of(&ticket, &[event, internal], &demo_config());
+    assert_matches("public-report.schema.json", &view);
+    let text = serde_json::to_string(&view).unwrap();
+    assert!(!text.contains("Mario Rossi") && !text.contains("mario@example.it"));
+    assert!(!text.contains("Nota interna"));
+    assert_eq!(view.history.len(), 1);
+    assert_eq!(
+        view.category.name, "Potholes and damaged roads",
+        "names in the reporter's language"
+    );
+}
+
+#[test]
+fn the_public_config_matches_its_schema() {
+    assert_matches(
+        "public-config.schema.json",
+        &PublicConfig::of(&demo_config()),
+    );
+}
+
+#[test]
+fn error_bodies_match_their_schema() {
+    let fields = [FieldError::new(
+        "reporter.email",
+        "invalid_email",
+        "not a valid e-mail address",
+    )];
+    assert_matches(
+        "error.schema.json",
+        &ErrorBody {
+            error: "validation_failed",
+            message: "Some fields are missing or invalid.".into(),
+            fields: &fields,
+        },
+    );
+    assert_matches(
+        "error.schema.json",
+        &ErrorBody {
+            error: "not_found",
+            message: "Report not found.".into(),
+            fields: &[],
+        },
+    );
+}
+
+#[test]
+fn the_health_answer_matches_its_schema() {
+    assert_matches(
+        "health.schema.json",
+        &Health {
+            status: "ok",
+            version: crate::VERSION,
+            comune: "bergamo".into(),
+        },
+    );
+}

@@ -1,0 +1,203 @@
+use crate::email::Email;
+use crate::geo::{Area, Coordinates};
+use serde::{Deserialize, Serialize};
+
+/// Text in Italian, with an optional English translation (Italian is used when missing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalizedText {
+    pub it: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl LocalizedText {
+    pub fn get(&self, language: crate::report::Language) -> &str {
+        match language {
+            crate::report::Language::En => self.en.as_deref().unwrap_or(&self.it),
+            crate::report::Language::It => &self.it,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComuneConfig {
+    /// Editors use it to find the schema; ignored by the service.
+    #[serde(rename = "$schema", default, skip_serializing)]
+    pub schema: Option<String>,
+    /// Short stable identifier, e.g. `bergamo`: names the comune's ticket store.
+    pub id: String,
+    /// Official name, e.g. `Comune di Bergamo`.
+    pub name: String,
+    /// Code of the administration in the IPA index, used as open-data publisher id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipa_code: Option<String>,
+    /// Public web address of this service, used in tracking links.
+    pub public_url: String,
+    pub contacts: Contacts,
+    /// Numbers to call for urgent matters and emergencies, shown on the report form.
+    #[serde(default)]
+    pub emergency_numbers: Vec<EmergencyNumber>,
+    /// The comune's territory; reports outside it are refused.
+    pub boundary: Area,
+    pub map: MapSettings,
+    #[serde(default)]
+    pub photos: PhotoLimits,
+    pub themes: Vec<Theme>,
+    pub offices: Vec<Office>,
+    /// Parts of the territory used for routing (districts, historic centre...).
+    #[serde(default)]
+    pub zones: Vec<Zone>,
+    pub routing: Routing,
+    /// Local holidays (month-day, e.g. `08-26` for the patron saint) on top of the national
+    /// ones, excluded when counting working days against response targets.
+    #[serde(default)]
+    pub local_holidays: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contacts {
+    pub email: Email,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pec: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyNumber {
+    pub label: LocalizedText,
+    pub number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapSettings {
+    /// XYZ tile URL template with `{z}`, `{x}` and `{y}` (and optionally `{s}`).
+    pub tile_url: String,
+    /// Attribution required by the tile provider, shown on the map.
+    pub attribution: String,
+    /// Initial centre of the map.
+    pub center: Coordinates,
+    pub zoom: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoLimits {
+    #[serde(default = "default_max_photos")]
+    pub max_count: u8,
+    #[serde(default = "default_max_photo_bytes")]
+    pub max_bytes: u32,
+}
+
+fn default_max_photos() -> u8 {
+    3
+}
+
+fn default_max_photo_bytes() -> u32 {
+    10 * 1024 * 1024
+}
+
+impl Default for PhotoLimits {
+    fn default() -> Self {
+        Self {
+            max_count: default_max_photos(),
+            max_bytes: default_max_photo_bytes(),
+        }
+    }
+}
+
+/// A macro theme (e.g. Strade e viabilità) grouping sub-categories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub id: String,
+    pub name: LocalizedText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<LocalizedText>,
+    pub categories: Vec<Category>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    pub name: LocalizedText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<LocalizedText>,
+    pub targets: ResponseTargets,
+}
+
+/// Service levels promised for a category, in working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseTargets {
+    /// Working days within which the office takes the report in charge.
+    pub take_in_charge_days: u16,
+    /// Working days within which the problem should be resolved, where the comune commits to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_days: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Office {
+    pub id: String,
+    pub name: LocalizedText,
+    /// Shared mailbox of the office, told of new tickets.
+    pub email: Email,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub referent: Referent,
+}
+
+/// The person responsible for an office's tickets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referent {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    pub email: Email,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Zone {
+    pub id: String,
+    pub name: LocalizedText,
+    pub area: Area,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Routing {
+    /// Rules tried in order; the first whose conditions all hold routes the ticket.
+    pub rules: Vec<RoutingRule>,
+    /// Office that receives what no rule matches.
+    pub default_office: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingRule {
+    pub id: String,
+    /// Matches reports of this theme (any of its categories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// Matches reports of one of these categories.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Matches reports whose point lies in this zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    pub office: String,
+}

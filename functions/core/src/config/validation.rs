@@ -1,0 +1,362 @@
+//! Consistency checks that a JSON shape alone cannot express: identifiers unique and
+//! well-formed, references that resolve, geometry that is closed, sensible limits.
+
+use super::types::*;
+use crate::field_error::{ErrorCollector, FieldErrors};
+use crate::geo::Area;
+use std::collections::HashSet;
+
+const MAX_TARGET_DAYS: u16 = 365;
+
+pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
+    let mut errors = ErrorCollector::default();
+    check_identifier(&mut errors, "id", &config.id);
+    check_text(&mut errors, "name", &config.name, 200);
+    check_url(&mut errors, "public_url", &config.public_url);
+    if let Some(website) = &config.contacts.website {
+        check_url(&mut errors, "contacts.website", website);
+    }
+    for (i, emergency) in config.emergency_numbers.iter().enumerate() {
+        check_localized(
+            &mut errors,
+            &format!("emergency_numbers[{i}].label"),
+            &emergency.label,
+            100,
+        );
+        check_phone(
+            &mut errors,
+            &format!("emergency_numbers[{i}].number"),
+            &emergency.number,
+        );
+    }
+    check_area(&mut errors, "boundary", &config.boundary);
+    check_map(&mut errors, config);
+    check_photos(&mut errors, &config.photos);
+    check_themes(&mut errors, &config.themes);
+    check_offices(&mut errors, &config.offices);
+    check_zones(&mut errors, &config.zones);
+    check_routing(&mut errors, config);
+    for (i, day) in config.local_holidays.iter().enumerate() {
+        if !is_month_day(day) {
+            errors.push(
+                format!("local_holidays[{i}]"),
+                "invalid_month_day",
+                "holidays are written month-day, e.g. 08-26",
+            );
+        }
+    }
+    errors.finish(())
+}
+
+fn check_identifier(errors: &mut ErrorCollector, field: &str, id: &str) {
+    let well_formed = !id.is_empty()
+        && id.len() <= 64
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !well_formed {
+        errors.push(
+            field,
+            "invalid_identifier",
+            "identifiers are 1-64 lowercase letters, digits and dashes, starting with a letter",
+        );
+    }
+}
+
+fn check_text(errors: &mut ErrorCollector, field: &str, text: &str, max: usize) {
+    let length = crate::text::char_len(text.trim());
+    if length == 0 {
+        errors.push(field, "empty", "must not be empty");
+    } else if length > max {
+        errors.push(
+            field,
+            "too_long",
+            format!("must be at most {max} characters"),
+        );
+    }
+}
+
+fn check_localized(errors: &mut ErrorCollector, field: &str, text: &LocalizedText, max: usize) {
+    check_text(errors, &format!("{field}.it"), &text.it, max);
+    if let Some(en) = &text.en {
+        check_text(errors, &format!("{field}.en"), en, max);
+    }
+}
+
+fn check_url(errors: &mut ErrorCollector, field: &str, url: &str) {
+    let has_host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    if !has_host || url.chars().any(char::is_whitespace) {
+        errors.push(field, "invalid_url", "must be an absolute http(s) URL");
+    }
+}
+
+fn check_phone(errors: &mut ErrorCollector, field: &str, number: &str) {
+    let digits = number.chars().filter(char::is_ascii_digit).count();
+    let allowed = number
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'));
+    if !allowed || !(3..=15).contains(&digits) {
+        errors.push(
+            field,
+            "invalid_phone",
+            "must be a phone number, e.g. 112 or +39 035 399111",
+        );
+    }
+}
+
+fn check_area(errors: &mut ErrorCollector, field: &str, area: &Area) {
+    for (path, code, message) in area.problems() {
+        errors.push(format!("{field}.{path}"), code, message);
+    }
+}
+
+fn check_map(errors: &mut ErrorCollector, config: &ComuneConfig) {
+    let map = &config.map;
+    let placeholders = ["{z}", "{x}", "{y}"];
+    if !placeholders.iter().all(|p| map.tile_url.contains(p)) {
+        errors.push(
+            "map.tile_url",
+            "invalid_tile_url",
+            "must be a tile URL template containing {z}, {x} and {y}",
+        );
+    } else {
+        check_url(errors, "map.tile_url", &map.tile_url);
+    }
+    check_text(errors, "map.attribution", &map.attribution, 300);
+    if !(1..=19).contains(&map.zoom) {
+        errors.push("map.zoom", "out_of_range", "must be between 1 and 19");
+    }
+    if config.boundary.problems().is_empty() && !config.boundary.contains(map.center) {
+        errors.push(
+            "map.center",
+            "outside_boundary",
+            "the map centre must lie inside the boundary",
+        );
+    }
+}
+
+fn check_photos(errors: &mut ErrorCollector, photos: &PhotoLimits) {
+    if photos.max_count > 10 {
+        errors.push(
+            "photos.max_count",
+            "out_of_range",
+            "must be between 0 and 10",
+        );
+    }
+    if !(100 * 1024..=25 * 1024 * 1024).contains(&photos.max_bytes) {
+        errors.push(
+            "photos.max_bytes",
+            "out_of_range",
+            "must be between 102400 (100 KB) and 26214400 (25 MB)",
+        );
+    }
+}
+
+fn check_themes(errors: &mut ErrorCollector, themes: &[Theme]) {
+    if themes.is_empty() {
+        errors.push("themes", "empty", "at least one theme is needed");
+    }
+    let mut theme_ids = HashSet::new();
+    let mut category_ids = HashSet::new();
+    for (t, theme) in themes.iter().enumerate() {
+        let path = format!("themes[{t}]");
+        check_identifier(errors, &format!("{path}.id"), &theme.id);
+        if !theme_ids.insert(theme.id.as_str()) {
+            errors.push(
+                format!("{path}.id"),
+                "duplicate_identifier",
+                format!("theme `{}` is defined twice", theme.id),
+            );
+        }
+        check_localized(errors, &format!("{path}.name"), &theme.name, 100);
+        if let Some(description) = &theme.description {
+            check_localized(errors, &format!("{path}.description"), description, 500);
+        }
+        if theme.categories.is_empty() {
+            errors.push(
+                format!("{path}.categories"),
+                "empty",
+                "a theme needs at least one category",
+            );
+        }
+        for (c, category) in theme.categories.iter().enumerate() {
+            let path = format!("{path}.categories[{c}]");
+            check_identifier(errors, &format!("{path}.id"), &category.id);
+            if !category_ids.insert(category.id.as_str()) {
+                errors.push(
+                    format!("{path}.id"),
+                    "duplicate_identifier",
+                    format!(
+                        "category `{}` is defined twice (category ids are unique across themes)",
+                        category.id
+                    ),
+                );
+            }
+            check_localized(errors, &format!("{path}.name"), &category.name, 100);
+            if let Some(description) = &category.description {
+                check_localized(errors, &format!("{path}.description"), description, 500);
+            }
+            check_targets(errors, &format!("{path}.targets"), &category.targets);
+        }
+    }
+}
+
+fn check_targets(errors: &mut ErrorCollector, path: &str, targets: &ResponseTargets) {
+    let range = 1..=MAX_TARGET_DAYS;
+    if !range.contains(&targets.take_in_charge_days) {
+        errors.push(
+            format!("{path}.take_in_charge_days"),
+            "out_of_range",
+            "must be between 1 and 365 working days",
+        );
+    }
+    if let Some(days) = targets.resolution_days {
+        if !range.contains(&days) {
+            errors.push(
+                format!("{path}.resolution_days"),
+                "out_of_range",
+                "must be between 1 and 365 working days",
+            );
+        } else if days < targets.take_in_charge_days {
+            errors.push(
+                format!("{path}.resolution_days"),
+                "before_take_in_charge",
+                "cannot be shorter than take_in_charge_days",
+            );
+        }
+    }
+}
+
+fn check_offices(errors: &mut ErrorCollector, offices: &[Office]) {
+    if offices.is_empty() {
+        errors.push("offices", "empty", "at least one office is needed");
+    }
+    let mut ids = HashSet::new();
+    for (o, office) in offices.iter().enumerate() {
+        let path = format!("offices[{o}]");
+        check_identifier(errors, &format!("{path}.id"), &office.id);
+        if !ids.insert(office.id.as_str()) {
+            errors.push(
+                format!("{path}.id"),
+                "duplicate_identifier",
+                format!("office `{}` is defined twice", office.id),
+            );
+        }
+        check_localized(errors, &format!("{path}.name"), &office.name, 150);
+        if let Some(phone) = &office.phone {
+            check_phone(errors, &format!("{path}.phone"), phone);
+        }
+        check_text(
+            errors,
+            &format!("{path}.referent.name"),
+            &office.referent.name,
+            150,
+        );
+    }
+}
+
+fn check_zones(errors: &mut ErrorCollector, zones: &[Zone]) {
+    let mut ids = HashSet::new();
+    for (z, zone) in zones.iter().enumerate() {
+        let path = format!("zones[{z}]");
+        check_identifier(errors, &format!("{path}.id"), &zone.id);
+        if !ids.insert(zone.id.as_str()) {
+            errors.push(
+                format!("{path}.id"),
+                "duplicate_identifier",
+                format!("zone `{}` is defined twice", zone.id),
+            );
+        }
+        check_localized(errors, &format!("{path}.name"), &zone.name, 100);
+        check_area(errors, &format!("{path}.area"), &zone.area);
+    }
+}
+
+fn check_routing(errors: &mut ErrorCollector, config: &ComuneConfig) {
+    let routing = &config.routing;
+    if config.office(&routing.default_office).is_none() {
+        errors.push(
+            "routing.default_office",
+            "unknown_office",
+            format!("no office has id `{}`", routing.default_office),
+        );
+    }
+    let mut ids = HashSet::new();
+    for (r, rule) in routing.rules.iter().enumerate() {
+        let path = format!("routing.rules[{r}]");
+        check_identifier(errors, &format!("{path}.id"), &rule.id);
+        if !ids.insert(rule.id.as_str()) {
+            errors.push(
+                format!("{path}.id"),
+                "duplicate_identifier",
+                format!("rule `{}` is defined twice", rule.id),
+            );
+        }
+        if rule.theme.is_none() && rule.categories.is_empty() && rule.zone.is_none() {
+            errors.push(
+                path.clone(),
+                "no_condition",
+                "a rule needs a theme, categories or a zone (use default_office for the rest)",
+            );
+        }
+        if let Some(theme) = &rule.theme {
+            if config.theme(theme).is_none() {
+                errors.push(
+                    format!("{path}.theme"),
+                    "unknown_theme",
+                    format!("no theme has id `{theme}`"),
+                );
+            }
+        }
+        for (c, category) in rule.categories.iter().enumerate() {
+            match config.category(category) {
+                None => errors.push(
+                    format!("{path}.categories[{c}]"),
+                    "unknown_category",
+                    format!("no category has id `{category}`"),
+                ),
+                Some((theme, _)) if rule.theme.as_ref().is_some_and(|t| t != &theme.id) => errors
+                    .push(
+                        format!("{path}.categories[{c}]"),
+                        "category_outside_theme",
+                        format!(
+                        "category `{category}` belongs to theme `{}`, so this rule can never match",
+                        theme.id
+                    ),
+                    ),
+                Some(_) => {}
+            }
+        }
+        if let Some(zone) = &rule.zone {
+            if config.zone(zone).is_none() {
+                errors.push(
+                    format!("{path}.zone"),
+                    "unknown_zone",
+                    format!("no zone has id `{zone}`"),
+                );
+            }
+        }
+        if config.office(&rule.office).is_none() {
+            errors.push(
+                format!("{path}.office"),
+                "unknown_office",
+                format!("no office has id `{}`", rule.office),
+            );
+        }
+    }
+}
+
+fn is_month_day(text: &str) -> bool {
+    let Some((month, day)) = text.split_once('-') else {
+        return false;
+    };
+    let parse = |s: &str| (s.len() == 2).then(|| s.parse::<u32>().ok()).flatten();
+    match (parse(month), parse(day)) {
+        (Some(m), Some(d)) => chrono::NaiveDate::from_ymd_opt(2024, m, d).is_some(),
+        _ => false,
+    }
+}

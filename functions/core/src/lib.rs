@@ -1,0 +1,23 @@
+//! Domain core of Segnala.
+//!
+//! Everything here is plain Rust with no dependency on the Workers runtime, so it is
+//! unit-tested natively. The clock and the source of randomness are always passed in:
+//! `SystemTime::now()` and OS randomness do not exist on `wasm32-unknown-unknown`.
+
+pub mod api;
+pub mod config;
+pub mod email;
+pub mod field_error;
+pub mod geo;
+pub mod ids;
+pub mod migrations;
+pub mod public_number;
+pub mod report;
+pub mod routing;
+pub mod status;
+pub mod store;
+pub mod text;
+pub mod ticket;
+
+/// Version of the service, reported by the health endpoint.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,14 @@
+//! SQL migrations of the ticket store, embedded from `schema/migrations/`.
+
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, oldest first. A test checks this list against the folder.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_tickets.sql",
+    sql: include_str!("../../../schema/migrations/0001_tickets.sql"),
+}];

@@ -1,0 +1,295 @@
+//! A citizen's report as it arrives, and its validation against the comune's configuration.
+
+use crate::config::ComuneConfig;
+use crate::email::Email;
+use crate::field_error::{ErrorCollector, FieldErrors};
+use crate::geo::Coordinates;
+use crate::text;
+use serde::{Deserialize, Serialize};
+
+pub const DESCRIPTION_MIN_CHARS: usize = 10;
+/// Open311 GeoReport v2 allows descriptions of up to 4000 characters; so do we.
+pub const DESCRIPTION_MAX_CHARS: usize = 4000;
+pub const ADDRESS_MAX_CHARS: usize = 200;
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// What kind of message the citizen sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// Something is broken or wrong (segnalazione).
+    Segnalazione,
+    /// An idea to improve a service (suggerimento).
+    Suggerimento,
+    /// A complaint about a service (reclamo).
+    Reclamo,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 3] = [Self::Segnalazione, Self::Suggerimento, Self::Reclamo];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Segnalazione => "segnalazione",
+            Self::Suggerimento => "suggerimento",
+            Self::Reclamo => "reclamo",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// Language of the citizen's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    It,
+    En,
+}
+
+impl Language {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::It => "it",
+            Self::En => "en",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "it" => Some(Self::It),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+}
+
+/// The body of `POST /api/v1/reports` before validation. Fields are loosely typed so that
+/// every problem can be reported against its field instead of failing at the first.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    pub category: Option<String>,
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    pub location: Option<LocationInput>,
+    pub address: Option<String>,
+    pub reporter: Option<ReporterInput>,
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReporterInput {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A report that passed validation: every field is known to be acceptable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidReport {
+    pub theme: String,
+    pub category: String,
+    pub kind: ReportKind,
+    pub description: String,
+    pub location: Option<Coordinates>,
+    pub address: Option<String>,
+    pub reporter: Reporter,
+    pub language: Language,
+}
+
+/// Who sent the report; both parts are optional, and personal data.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Reporter {
+    pub name: Option<String>,
+    pub email: Option<Email>,
+}
+
+impl ReportRequest {
+    /// Checks every field against the limits and the configuration, reporting all problems.
+    pub fn validate(&self, config: &ComuneConfig) -> Result<ValidReport, FieldErrors> {
+        let mut errors = ErrorCollector::default();
+
+        let theme_and_category = match self.category.as_deref().map(str::trim) {
+            None | Some("") => {
+                errors.push("category", "required", "choose a category");
+                None
+            }
+            Some(id) => match config.category(id) {
+                Some((theme, category)) => Some((theme.id.clone(), category.id.clone())),
+                None => {
+                    errors.push(
+                        "category",
+                        "unknown_category",
+                        format!("no category has id `{id}`"),
+                    );
+                    None
+                }
+            },
+        };
+
+        let kind = match self.kind.as_deref() {
+            None => Some(ReportKind::Segnalazione),
+            Some(text) => {
+                let kind = ReportKind::parse(text);
+                if kind.is_none() {
+                    errors.push(
+                        "kind",
+                        "invalid_kind",
+                        "must be segnalazione, suggerimento or reclamo",
+                    );
+                }
+                kind
+            }
+        };
+
+        let description = clean_text(
+            &mut errors,
+            "description",
+            self.description.as_deref(),
+            DESCRIPTION_MAX_CHARS,
+        );
+        match &description {
+            None if !errors_for(&errors, "description") => {
+                errors.push("description", "required", "describe the problem");
+            }
+            Some(text) if text::char_len(text) < DESCRIPTION_MIN_CHARS => {
+                errors.push(
+                    "description",
+                    "too_short",
+                    format!("must be at least {DESCRIPTION_MIN_CHARS} characters"),
+                );
+            }
+            _ => {}
+        }
+
+        let location =
+            self.location
+                .as_ref()
+                .and_then(|input| match Coordinates::new(input.lat, input.lon) {
+                    Err(error) => {
+                        let field = match error {
+                            crate::geo::CoordinatesError::Latitude => "location.lat",
+                            crate::geo::CoordinatesError::Longitude => "location.lon",
+                        };
+                        errors.push(field, "out_of_range", error.to_string());
+                        None
+                    }
+                    Ok(point) if !config.boundary.contains(point) => {
+                        errors.push(
+                            "location",
+                            "outside_boundary",
+                            format!("the point is outside the territory of {}", config.name),
+                        );
+                        None
+                    }
+                    Ok(point) => Some(point),
+                });
+
+        let address = clean_text(
+            &mut errors,
+            "address",
+            self.address.as_deref(),
+            ADDRESS_MAX_CHARS,
+        );
+        if self.location.is_none() && address.is_none() && !errors_for(&errors, "address") {
+            errors.push(
+                "location",
+                "required",
+                "mark the place on the map or write an address",
+            );
+        }
+
+        let reporter_input = self.reporter.clone().unwrap_or_default();
+        let name = clean_text(
+            &mut errors,
+            "reporter.name",
+            reporter_input.name.as_deref(),
+            NAME_MAX_CHARS,
+        );
+        let email = match reporter_input.email.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => match Email::parse(text) {
+                Ok(email) => Some(email),
+                Err(error) => {
+                    errors.push("reporter.email", "invalid_email", error.to_string());
+                    None
+                }
+            },
+        };
+
+        let language = match self.language.as_deref() {
+            None => Some(Language::It),
+            Some(text) => {
+                let language = Language::parse(text);
+                if language.is_none() {
+                    errors.push("language", "invalid_language", "must be it or en");
+                }
+                language
+            }
+        };
+
+        match (theme_and_category, kind, description, language) {
+            (Some((theme, category)), Some(kind), Some(description), Some(language))
+                if errors.is_empty() =>
+            {
+                Ok(ValidReport {
+                    theme,
+                    category,
+                    kind,
+                    description,
+                    location,
+                    address,
+                    reporter: Reporter { name, email },
+                    language,
+                })
+            }
+            _ => Err(errors.into_errors()),
+        }
+    }
+}
+
+fn errors_for(errors: &ErrorCollector, field: &str) -> bool {
+    errors.has_field(field)
+}
+
+/// Trims optional text; empty means absent. Pushes an error for control characters or excess length.
+fn clean_text(
+    errors: &mut ErrorCollector,
+    field: &str,
+    input: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let cleaned = match text::clean(input?) {
+        Ok(cleaned) => cleaned,
+        Err(code) => {
+            errors.push(field, code, "contains control characters");
+            return None;
+        }
+    };
+    if cleaned.is_empty() {
+        return None;
+    }
+    if text::char_len(&cleaned) > max {
+        errors.push(
+            field,
+            "too_long",
+            format!("must be at most {max} characters"),
+        );
+        return None;
+    }
+    Some(cleaned)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,182 @@
+use super::*;
+use crate::config::tests_support::demo_config;
+
+fn valid_request() -> ReportRequest {
+    ReportRequest {
+        category: Some("buche-stradali".into()),
+        kind: Some("segnalazione".into()),
+        description: Some("Buca profonda sulla carreggiata davanti alla scuola".into()),
+        location: Some(LocationInput {
+            lat: 45.6950,
+            lon: 9.6700,
+        }),
+        address: Some("Via Borgo Palazzo 10".into()),
+        reporter: Some(ReporterInput {
+            name: Some("Mario Rossi".into()),
+            email: Some("mario.rossi@example.it".into()),
+        }),
+        language: Some("it".into()),
+    }
+}
+
+fn rejected_fields(request: ReportRequest) -> Vec<(String, &'static str)> {
+    request
+        .validate(&demo_config())
+        .unwrap_err()
+        .0
+        .into_iter()
+        .map(|e| (e.field, e.code))
+        .collect()
+}
+
+#[test]
+fn accepts_a_complete_report_and_finds_its_theme() {
+    let report = valid_request().validate(&demo_config()).unwrap();
+    assert_eq!(report.theme, "strade-viabilita");
+    assert_eq!(report.kind, ReportKind::Segnalazione);
+    assert_eq!(
+        report.reporter.email.unwrap().as_str(),
+        "mario.rossi@example.it"
+    );
+}
+
+#[test]
+fn accepts_a_minimal_anonymous_report_with_only_an_address() {
+    let request = ReportRequest {
+        category: Some("rifiuti-abbandonati".into()),
+        description: Some("Sacchi di rifiuti abbandonati".into()),
+        address: Some("Piazzale Marconi".into()),
+        ..Default::default()
+    };
+    let report = request.validate(&demo_config()).unwrap();
+    assert_eq!(report.kind, ReportKind::Segnalazione);
+    assert_eq!(report.language, Language::It);
+    assert_eq!(report.reporter, Reporter::default());
+}
+
+#[test]
+fn rejects_a_report_outside_the_city_boundary() {
+    let mut request = valid_request();
+    request.location = Some(LocationInput {
+        lat: 45.4642,
+        lon: 9.1900,
+    });
+    assert_eq!(
+        rejected_fields(request),
+        vec![("location".to_string(), "outside_boundary")]
+    );
+}
+
+#[test]
+fn rejects_a_report_with_neither_place_nor_address() {
+    let mut request = valid_request();
+    request.location = None;
+    request.address = Some("   ".into());
+    assert_eq!(
+        rejected_fields(request),
+        vec![("location".to_string(), "required")]
+    );
+}
+
+#[test]
+fn reports_every_bad_field_at_once() {
+    let request = ReportRequest {
+        category: Some("dischi-volanti".into()),
+        kind: Some("lamentela".into()),
+        description: Some("breve".into()),
+        location: Some(LocationInput {
+            lat: 95.0,
+            lon: 9.0,
+        }),
+        address: None,
+        reporter: Some(ReporterInput {
+            name: Some("x".repeat(101)),
+            email: Some("mario@".into()),
+        }),
+        language: Some("de".into()),
+    };
+    assert_eq!(
+        rejected_fields(request),
+        vec![
+            ("category".to_string(), "unknown_category"),
+            ("kind".to_string(), "invalid_kind"),
+            ("description".to_string(), "too_short"),
+            ("location.lat".to_string(), "out_of_range"),
+            ("reporter.name".to_string(), "too_long"),
+            ("reporter.email".to_string(), "invalid_email"),
+            ("language".to_string(), "invalid_language"),
+        ]
+    );
+}
+
+#[test]
+fn rejects_missing_category_and_description() {
+    let mut request = valid_request();
+    request.category = None;
+    request.description = None;
+    assert_eq!(
+        rejected_fields(request),
+        vec![
+            ("category".to_string(), "required"),
+            ("description".to_string(), "required")
+        ]
+    );
+}
+
+#[test]
+fn rejects_a_description_longer_than_4000_characters() {
+    let mut request = valid_request();
+    request.description = Some("è".repeat(4001));
+    assert_eq!(
+        rejected_fields(request),
+        vec![("description".to_string(), "too_long")]
+    );
+    let mut request = valid_request();
+    request.description = Some("è".repeat(4000));
+    assert!(request.validate(&demo_config()).is_ok());
+}
+
+#[test]
+fn rejects_control_characters_in_text() {
+    let mut request = valid_request();
+    request.address = Some("Via Roma\u{7}".into());
+    assert_eq!(
+        rejected_fields(request),
+        vec![("address".to_string(), "control_characters")]
+    );
+}
+
+#[test]
+fn an_empty_email_means_no_email() {
+    let mut request = valid_request();
+    request.reporter = Some(ReporterInput {
+        name: None,
+        email: Some("  ".into()),
+    });
+    assert_eq!(
+        request.validate(&demo_config()).unwrap().reporter.email,
+        None
+    );
+}
+
+#[test]
+fn unknown_fields_in_the_json_body_are_named() {
+    let errors = crate::field_error::parse_json::<ReportRequest>(
+        r#"{"category":"buche-stradali","colour":"red"}"#,
+    )
+    .unwrap_err();
+    assert_eq!(errors.0[0].code, "invalid");
+    assert!(
+        errors.0[0].message.contains("colour"),
+        "{}",
+        errors.0[0].message
+    );
+}
+
+#[test]
+fn a_wrongly_typed_coordinate_is_named_with_its_path() {
+    let errors =
+        crate::field_error::parse_json::<ReportRequest>(r#"{"location":{"lat":"45.7","lon":9.6}}"#)
+            .unwrap_err();
+    assert_eq!(errors.0[0].field, "location.lat");
+}

@@ -1,0 +1,427 @@
+//! The ticket store's logic, written once against a small SQL interface. The Worker runs it
+//! on the Durable Object's SQLite; native tests run the very same statements on SQLite
+//! through rusqlite. Every change happens inside [`SqlDatabase::transaction`].
+
+use crate::ids::{Entropy, TicketId, TrackingToken};
+use crate::migrations::MIGRATIONS;
+use crate::public_number::{italian_year, PublicNumber};
+use crate::report::{Language, ReportKind, Reporter, ValidReport};
+use crate::routing::RoutingDecision;
+use crate::status::Status;
+use crate::ticket::{Actor, EventKind, Priority, Ticket, TicketEvent, Visibility};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// A value bound to a `?` placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<&str> for SqlValue {
+    fn from(value: &str) -> Self {
+        Self::Text(value.to_string())
+    }
+}
+
+impl From<String> for SqlValue {
+    fn from(value: String) -> Self {
+        Self::Text(value)
+    }
+}
+
+impl From<i64> for SqlValue {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+
+impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Self::Null, Into::into)
+    }
+}
+
+impl From<f64> for SqlValue {
+    fn from(value: f64) -> Self {
+        Self::Real(value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused a statement; the text is for logs, never for clients.
+    #[error("database error: {0}")]
+    Database(String),
+    /// A stored row could not be read back into the domain types.
+    #[error("corrupt row: {0}")]
+    CorruptRow(String),
+}
+
+/// The little a store needs from SQLite.
+pub trait SqlDatabase {
+    fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<(), StoreError>;
+    fn query<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+    ) -> Result<Vec<T>, StoreError>;
+    /// Runs `work` atomically: all of its writes are kept, or none when it fails.
+    fn transaction<R>(
+        &self,
+        work: impl FnOnce(&Self) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError>;
+}
+
+const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+#[derive(Deserialize)]
+struct Version {
+    version: i64,
+}
+
+/// Applies the migrations not applied yet, each in its own transaction. Returns how many ran.
+pub fn migrate(db: &impl SqlDatabase, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    db.execute(CREATE_MIGRATIONS_TABLE, &[])?;
+    let applied: Vec<Version> = db.query("SELECT version FROM schema_migrations", &[])?;
+    let mut ran = 0;
+    for migration in MIGRATIONS {
+        if applied
+            .iter()
+            .any(|v| v.version == i64::from(migration.version))
+        {
+            continue;
+        }
+        db.transaction(|db| {
+            for statement in split_statements(migration.sql) {
+                db.execute(&statement, &[])?;
+            }
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                &[
+                    i64::from(migration.version).into(),
+                    migration.name.into(),
+                    timestamp(now).into(),
+                ],
+            )
+        })?;
+        ran += 1;
+    }
+    Ok(ran)
+}
+
+/// Splits a migration file into statements: strips `--` comments, splits on `;` at the end
+/// of a line, and keeps trigger bodies (`BEGIN ... END;`) whole.
+fn split_statements(sql: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut in_trigger_body = false;
+    for line in sql.lines() {
+        let code = line.split("--").next().unwrap_or("").trim_end();
+        if code.trim().is_empty() {
+            continue;
+        }
+        current.push_str(code);
+        current.push('\n');
+        let upper = code.trim().to_ascii_uppercase();
+        if upper == "BEGIN" || upper.ends_with(" BEGIN") {
+            in_trigger_body = true;
+        }
+        if code.ends_with(';') && (!in_trigger_body || upper == "END;") {
+            in_trigger_body = false;
+            statements.push(current.trim().trim_end_matches(';').to_string());
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        statements.push(current.trim().to_string());
+    }
+    statements
+}
+
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::CorruptRow(format!("bad timestamp {text:?}")))
+}
+
+#[derive(Deserialize)]
+struct LastSequence {
+    last_sequence: i64,
+}
+
+/// Stores a new ticket with the next public number of the year and its first event, atomically.
+pub fn create_ticket(
+    db: &impl SqlDatabase,
+    report: ValidReport,
+    routing: RoutingDecision,
+    now: DateTime<Utc>,
+    entropy: &mut impl Entropy,
+) -> Result<Ticket, StoreError> {
+    db.transaction(|db| {
+        let year = italian_year(now);
+        let last: Vec<LastSequence> = db.query(
+            "SELECT last_sequence FROM number_sequences WHERE year = ?",
+            &[i64::from(year).into()],
+        )?;
+        let sequence = last.first().map_or(0, |row| row.last_sequence) + 1;
+        db.execute(
+            "INSERT INTO number_sequences (year, last_sequence) VALUES (?, ?)
+             ON CONFLICT (year) DO UPDATE SET last_sequence = excluded.last_sequence",
+            &[i64::from(year).into(), sequence.into()],
+        )?;
+        let sequence = u32::try_from(sequence)
+            .map_err(|_| StoreError::Database("sequence overflow".into()))?;
+        let (ticket, event) = Ticket::open(
+            report,
+            routing,
+            PublicNumber::new(year, sequence),
+            now,
+            entropy,
+        );
+        insert_ticket(db, &ticket)?;
+        append_event(db, &event)?;
+        Ok(ticket)
+    })
+}
+
+fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreError> {
+    let report = &ticket.report;
+    db.execute(
+        "INSERT INTO tickets (id, public_number, year, sequence, tracking_token, status, priority,
+            theme, category, kind, description, address, lat, lon, reporter_name, reporter_email,
+            language, office, routing_rule, created_at, updated_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        &[
+            ticket.id.to_string().into(),
+            ticket.public_number.to_string().into(),
+            i64::from(ticket.public_number.year()).into(),
+            i64::from(ticket.public_number.sequence()).into(),
+            ticket.tracking_token.as_str().into(),
+            ticket.status.as_str().into(),
+            ticket.priority.as_str().into(),
+            report.theme.as_str().into(),
+            report.category.as_str().into(),
+            report.kind.as_str().into(),
+            report.description.as_str().into(),
+            report.address.clone().into(),
+            report.location.map(|p| p.lat()).into(),
+            report.location.map(|p| p.lon()).into(),
+            report.reporter.name.clone().into(),
+            report
+                .reporter
+                .email
+                .as_ref()
+                .map(|e| e.as_str().to_string())
+                .into(),
+            report.language.as_str().into(),
+            ticket.routing.office.as_str().into(),
+            ticket.routing.rule.clone().into(),
+            timestamp(ticket.created_at).into(),
+            timestamp(ticket.updated_at).into(),
+            i64::from(ticket.version).into(),
+        ],
+    )
+}
+
+/// Appends one event to a ticket's history (the table refuses updates and deletes).
+pub fn append_event(db: &impl SqlDatabase, event: &TicketEvent) -> Result<(), StoreError> {
+    let (actor_kind, actor_id) = match &event.actor {
+        Actor::Citizen => ("citizen", None),
+        Actor::Staff(id) => ("staff", Some(id.clone())),
+        Actor::System => ("system", None),
+    };
+    let visibility = match event.visibility {
+        Visibility::Public => "public",
+        Visibility::Internal => "internal",
+    };
+    db.execute(
+        "INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, kind, from_status, to_status,
+            office, visibility, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        &[
+            event.ticket_id.to_string().into(),
+            timestamp(event.at).into(),
+            actor_kind.into(),
+            actor_id.into(),
+            event.kind.as_str().into(),
+            event.from_status.map(Status::as_str).into(),
+            event.to_status.as_str().into(),
+            event.office.clone().into(),
+            visibility.into(),
+            event.note.clone().into(),
+        ],
+    )
+}
+
+#[derive(Deserialize)]
+struct TicketRow {
+    id: String,
+    public_number: String,
+    tracking_token: String,
+    status: String,
+    priority: String,
+    theme: String,
+    category: String,
+    kind: String,
+    description: String,
+    address: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    reporter_name: Option<String>,
+    reporter_email: Option<String>,
+    language: String,
+    office: String,
+    routing_rule: Option<String>,
+    created_at: String,
+    updated_at: String,
+    version: i64,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::CorruptRow(format!("bad {what} {value:?}"))
+}
+
+impl TryFrom<TicketRow> for Ticket {
+    type Error = StoreError;
+    fn try_from(row: TicketRow) -> Result<Self, StoreError> {
+        let location = match (row.lat, row.lon) {
+            (Some(lat), Some(lon)) => Some(
+                crate::geo::Coordinates::new(lat, lon)
+                    .map_err(|_| corrupt("location", &format!("{lat},{lon}")))?,
+            ),
+            _ => None,
+        };
+        let email = match row.reporter_email.as_deref() {
+            Some(text) => {
+                Some(crate::email::Email::parse(text).map_err(|_| corrupt("e-mail", text))?)
+            }
+            None => None,
+        };
+        Ok(Ticket {
+            id: row
+                .id
+                .parse::<TicketId>()
+                .map_err(|_| corrupt("id", &row.id))?,
+            public_number: PublicNumber::parse(&row.public_number)
+                .map_err(|_| corrupt("number", &row.public_number))?,
+            tracking_token: TrackingToken::parse(&row.tracking_token)
+                .map_err(|_| corrupt("token", &row.tracking_token))?,
+            status: Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
+            priority: Priority::parse(&row.priority)
+                .ok_or_else(|| corrupt("priority", &row.priority))?,
+            report: ValidReport {
+                kind: ReportKind::parse(&row.kind).ok_or_else(|| corrupt("kind", &row.kind))?,
+                language: Language::parse(&row.language)
+                    .ok_or_else(|| corrupt("language", &row.language))?,
+                theme: row.theme,
+                category: row.category,
+                description: row.description,
+                location,
+                address: row.address,
+                reporter: Reporter {
+                    name: row.reporter_name,
+                    email,
+                },
+            },
+            routing: RoutingDecision {
+                office: row.office,
+                rule: row.routing_rule,
+            },
+            created_at: parse_timestamp(&row.created_at)?,
+            updated_at: parse_timestamp(&row.updated_at)?,
+            version: u32::try_from(row.version)
+                .map_err(|_| corrupt("version", &row.version.to_string()))?,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct EventRow {
+    ticket_id: String,
+    at: String,
+    actor_kind: String,
+    actor_id: Option<String>,
+    kind: String,
+    from_status: Option<String>,
+    to_status: String,
+    office: Option<String>,
+    visibility: String,
+    note: Option<String>,
+}
+
+impl TryFrom<EventRow> for TicketEvent {
+    type Error = StoreError;
+    fn try_from(row: EventRow) -> Result<Self, StoreError> {
+        let status = |text: &str| Status::parse(text).ok_or_else(|| corrupt("status", text));
+        Ok(TicketEvent {
+            ticket_id: row
+                .ticket_id
+                .parse()
+                .map_err(|_| corrupt("ticket id", &row.ticket_id))?,
+            at: parse_timestamp(&row.at)?,
+            actor: match (row.actor_kind.as_str(), row.actor_id) {
+                ("citizen", _) => Actor::Citizen,
+                ("system", _) => Actor::System,
+                ("staff", Some(id)) => Actor::Staff(id),
+                (kind, _) => return Err(corrupt("actor", kind)),
+            },
+            kind: EventKind::parse(&row.kind).ok_or_else(|| corrupt("event kind", &row.kind))?,
+            from_status: row.from_status.as_deref().map(status).transpose()?,
+            to_status: status(&row.to_status)?,
+            office: row.office,
+            visibility: match row.visibility.as_str() {
+                "public" => Visibility::Public,
+                "internal" => Visibility::Internal,
+                other => return Err(corrupt("visibility", other)),
+            },
+            note: row.note,
+        })
+    }
+}
+
+/// The ticket a tracking token opens, with its whole history, oldest event first.
+pub fn find_by_tracking_token(
+    db: &impl SqlDatabase,
+    token: &TrackingToken,
+) -> Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError> {
+    let rows: Vec<TicketRow> = db.query(
+        "SELECT * FROM tickets WHERE tracking_token = ?",
+        &[token.as_str().into()],
+    )?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let ticket = Ticket::try_from(row)?;
+    let events = history(db, ticket.id)?;
+    Ok(Some((ticket, events)))
+}
+
+pub fn history(db: &impl SqlDatabase, id: TicketId) -> Result<Vec<TicketEvent>, StoreError> {
+    let rows: Vec<EventRow> = db.query(
+        "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id",
+        &[id.to_string().into()],
+    )?;
+    rows.into_iter().map(TicketEvent::try_from).collect()
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
+    let rows: Vec<Count> = db.query("SELECT COUNT(*) AS n FROM tickets", &[])?;
+    Ok(rows.first().map_or(0, |c| c.n.max(0) as u64))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,86 @@
+//! Every failure of a request becomes one of these, and is turned into a response here
+//! only: clients get a stable code and a readable message, never internal details.
+
+use segnala_core::api::ErrorBody;
+use segnala_core::field_error::{FieldError, FieldErrors};
+use worker::{console_error, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request is invalid")]
+    Validation(FieldErrors),
+    #[error("not found")]
+    NotFound(&'static str),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("unsupported content type")]
+    UnsupportedMediaType(&'static str),
+    #[error("request body too large")]
+    PayloadTooLarge(usize),
+    /// Anything the client cannot fix; the detail goes to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(error: worker::Error) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        ApiError::Validation(errors)
+    }
+}
+
+impl ApiError {
+    pub fn into_response(self) -> worker::Result<Response> {
+        let (status, code, message, fields): (u16, &str, String, Vec<FieldError>) = match self {
+            ApiError::Validation(errors) => (
+                if errors.0.iter().any(|e| e.code == "malformed_json") {
+                    400
+                } else {
+                    422
+                },
+                "validation_failed",
+                "Some fields are missing or invalid.".into(),
+                errors.0,
+            ),
+            ApiError::NotFound(what) => (404, "not_found", format!("{what} not found."), vec![]),
+            ApiError::MethodNotAllowed => (
+                405,
+                "method_not_allowed",
+                "This method is not allowed here.".into(),
+                vec![],
+            ),
+            ApiError::UnsupportedMediaType(expected) => (
+                415,
+                "unsupported_media_type",
+                format!("Send the body as {expected}."),
+                vec![],
+            ),
+            ApiError::PayloadTooLarge(limit) => (
+                413,
+                "payload_too_large",
+                format!("The request body exceeds {limit} bytes."),
+                vec![],
+            ),
+            ApiError::Internal(detail) => {
+                console_error!("internal error: {detail}");
+                (
+                    500,
+                    "internal_error",
+                    "Something went wrong on our side; please try again.".into(),
+                    vec![],
+                )
+            }
+        };
+        let body = ErrorBody {
+            error: code,
+            message,
+            fields: &fields,
+        };
+        Ok(Response::from_json(&body)?.with_status(status))
+    }
+}

@@ -1,0 +1,18 @@
+//! The Segnala Worker: a thin adapter from HTTP requests and Cloudflare bindings to the
+//! domain core. Static pages are served by Workers Static Assets before this code runs;
+//! requests that match no asset (the API) arrive here.
+
+mod api_error;
+mod comune;
+mod platform;
+mod routes;
+mod ticket_store;
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+pub use ticket_store::ComuneStore;
+
+#[event(fetch)]
+async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
+    routes::handle(request, env).await
+}

@@ -1,0 +1,189 @@
+//! The comune's ticket store: a Durable Object with SQLite storage, one per comune, so
+//! every change to its tickets is serialised and transactional. The store logic lives in
+//! `segnala_core::store`; this file adapts it to the Durable Object's SQL API and speaks a
+//! small internal HTTP protocol with the Worker (never exposed to clients).
+
+use crate::platform::{now, CryptoEntropy};
+use segnala_core::ids::TrackingToken;
+use segnala_core::report::ValidReport;
+use segnala_core::routing::RoutingDecision;
+use segnala_core::store::{self, SqlDatabase, SqlValue, StoreError};
+use segnala_core::ticket::{Ticket, TicketEvent};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+use wasm_bindgen::closure::ScopedClosure;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{
+    durable_object, js_sys, DurableObject, Env, Method, Request, Response, Result, SqlStorage,
+    SqlStorageValue, State,
+};
+
+/// Binding name of the Durable Object namespace in wrangler.toml.
+pub const BINDING: &str = "COMUNE_STORE";
+
+#[derive(Serialize, Deserialize)]
+pub struct CreateTicket {
+    pub report: ValidReport,
+    pub routing: RoutingDecision,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct TicketWithHistory {
+    pub ticket: Ticket,
+    pub events: Vec<TicketEvent>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct StoreHealth {
+    pub tickets: u64,
+}
+
+#[durable_object]
+pub struct ComuneStore {
+    state: State,
+    migrated: Cell<bool>,
+}
+
+impl DurableObject for ComuneStore {
+    fn new(state: State, _env: Env) -> Self {
+        Self {
+            state,
+            migrated: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, mut request: Request) -> Result<Response> {
+        let db = DurableSql {
+            sql: self.state.storage().sql(),
+            storage: self.state.storage(),
+        };
+        if !self.migrated.get() {
+            if let Err(error) = store::migrate(&db, now()) {
+                return internal(error);
+            }
+            self.migrated.set(true);
+        }
+        let path = request.path();
+        match (request.method(), path.as_str()) {
+            (Method::Post, "/tickets") => {
+                let command: CreateTicket = request.json().await?;
+                match store::create_ticket(
+                    &db,
+                    command.report,
+                    command.routing,
+                    now(),
+                    &mut CryptoEntropy,
+                ) {
+                    Ok(ticket) => Ok(Response::from_json(&ticket)?.with_status(201)),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Get, _) if path.starts_with("/tickets/by-token/") => {
+                let Ok(token) = TrackingToken::parse(&path["/tickets/by-token/".len()..]) else {
+                    return Response::error("not found", 404);
+                };
+                match store::find_by_tracking_token(&db, &token) {
+                    Ok(Some((ticket, events))) => {
+                        Response::from_json(&TicketWithHistory { ticket, events })
+                    }
+                    Ok(None) => Response::error("not found", 404),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Get, "/health") => match store::count_tickets(&db) {
+                Ok(tickets) => Response::from_json(&StoreHealth { tickets }),
+                Err(error) => internal(error),
+            },
+            _ => Response::error("no such store operation", 404),
+        }
+    }
+}
+
+fn internal(error: StoreError) -> Result<Response> {
+    worker::console_error!("ticket store: {error}");
+    Response::error("store error", 500)
+}
+
+/// The Durable Object's SQLite, seen through the core's `SqlDatabase`.
+struct DurableSql {
+    sql: SqlStorage,
+    storage: worker::Storage,
+}
+
+fn bind(params: &[SqlValue]) -> Vec<SqlStorageValue> {
+    params
+        .iter()
+        .map(|value| match value {
+            SqlValue::Null => SqlStorageValue::Null,
+            SqlValue::Integer(i) => SqlStorageValue::Integer(*i),
+            SqlValue::Real(f) => SqlStorageValue::Float(*f),
+            SqlValue::Text(t) => SqlStorageValue::String(t.clone()),
+        })
+        .collect()
+}
+
+fn database_error(error: worker::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+impl SqlDatabase for DurableSql {
+    fn execute(&self, sql: &str, params: &[SqlValue]) -> std::result::Result<(), StoreError> {
+        let cursor = self.sql.exec(sql, bind(params)).map_err(database_error)?;
+        // Drain the cursor so the statement has fully run before the next one.
+        cursor.raw().for_each(drop);
+        Ok(())
+    }
+
+    fn query<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+    ) -> std::result::Result<Vec<T>, StoreError> {
+        self.sql
+            .exec(sql, bind(params))
+            .and_then(|cursor| cursor.to_array::<T>())
+            .map_err(database_error)
+    }
+
+    /// `storage.transactionSync`: commits when the callback returns, rolls back when it throws.
+    fn transaction<R>(
+        &self,
+        work: impl FnOnce(&Self) -> std::result::Result<R, StoreError>,
+    ) -> std::result::Result<R, StoreError> {
+        let mut work = Some(work);
+        let mut outcome = None;
+        let mut body = || -> std::result::Result<JsValue, JsValue> {
+            let work = work
+                .take()
+                .ok_or_else(|| JsValue::from_str("transaction body ran twice"))?;
+            let result = work(self);
+            let failed = result.is_err();
+            outcome = Some(result);
+            if failed {
+                Err(js_sys::Error::new("transaction rolled back").into())
+            } else {
+                Ok(JsValue::UNDEFINED)
+            }
+        };
+        let call = {
+            let callback =
+                ScopedClosure::<dyn FnMut() -> std::result::Result<JsValue, JsValue>>::borrow_mut(
+                    &mut body,
+                );
+            let storage: &JsValue = self.storage.as_raw().as_ref();
+            js_sys::Reflect::get(storage, &JsValue::from_str("transactionSync"))
+                .and_then(|f| f.dyn_into::<js_sys::Function>())
+                .and_then(|transaction_sync| transaction_sync.call1(storage, callback.as_ref()))
+        };
+        match (outcome, call) {
+            (Some(result), _) => result,
+            (None, Err(error)) => Err(StoreError::Database(format!(
+                "transactionSync failed: {error:?}"
+            ))),
+            (None, Ok(_)) => Err(StoreError::Database(
+                "transactionSync did not run its callback".into(),
+            )),
+        }
+    }
+}

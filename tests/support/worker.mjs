@@ -1,0 +1,76 @@
+// Starts the real Worker under `wrangler dev` (workerd) on free loopback ports, with its
+// Durable Object, KV, R2 and Queue state in a folder of its own; waits, bounded, until the
+// API answers; stops the whole process group. Build first: scripts/build.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WRANGLER = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export function freshStateDir(label = 'worker') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `segnala-${label}-`));
+}
+
+/**
+ * @param {{ stateDir?: string, vars?: Record<string,string> }} options
+ * @returns {Promise<{ url: string, stateDir: string, logs: () => string, stop: () => Promise<void> }>}
+ */
+export async function startWorker(options = {}) {
+  const stateDir = options.stateDir ?? freshStateDir();
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const vars = { PUBLIC_URL: url, ...(options.vars ?? {}) };
+  const args = [
+    WRANGLER, 'dev',
+    '--ip', '127.0.0.1', '--port', String(port),
+    '--inspector-port', String(inspectorPort),
+    '--persist-to', stateDir,
+    '--show-interactive-dev-session=false',
+    '--log-level', 'info',
+    ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true, // own process group, so stop() also ends workerd
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  let exited = false;
+  const exit = new Promise((resolve) => child.on('exit', () => { exited = true; resolve(); }));
+
+  const stop = async () => {
+    if (exited) return;
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    const timer = new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS));
+    await Promise.race([exit, timer]);
+    if (!exited) {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      await exit;
+    }
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (exited) throw new Error(`wrangler dev exited before it was ready:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev not ready within ${READY_TIMEOUT_MS} ms:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) break;
+    } catch { /* not listening yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { url, stateDir, logs: () => output, stop };
+}
