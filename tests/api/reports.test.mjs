@@ -25,7 +25,7 @@ describe('reports', () => {
     assert.match(body.tracking_token, /^[a-z2-7]{26}$/);
     assert.equal(body.status, 'received');
     assert.deepEqual(body.office, { id: 'strade-mobilita', name: 'Servizio Manutenzione Strade e Mobilità' });
-    assert.equal(body.tracking_url, `${worker.url}/segnalazione/?t=${body.tracking_token}`);
+    assert.equal(body.tracking_url, `${worker.url}/segnalazione/${body.tracking_token}`);
     assert.equal(created.headers.get('location'), `/api/v1/reports/${body.tracking_token}`);
   });
 
@@ -64,7 +64,7 @@ describe('reports', () => {
   test('an English report gets English names and an English tracking link', async () => {
     const { json } = await post(pothole({ language: 'en' }));
     assert.equal(json.office.name, 'Road Maintenance and Mobility');
-    assert.match(json.tracking_url, /\/en\/segnalazione\/\?t=/);
+    assert.match(json.tracking_url, /\/en\/reports\/[a-z2-7]{26}$/);
   });
 
   test('rejects a report outside the city boundary, naming the field', async () => {
@@ -77,7 +77,7 @@ describe('reports', () => {
   test('lists every invalid field at once', async () => {
     const response = await post({ category: 'dischi-volanti', kind: 'lamentela', description: 'corta', reporter: { email: 'mario@' } });
     assert.equal(response.status, 422);
-    assert.deepEqual(response.json.fields.map((f) => f.field), ['category', 'kind', 'description', 'location', 'reporter.email']);
+    assert.deepEqual(response.json.fields.map((f) => f.field), ['category', 'kind', 'description', 'location', 'reporter.email', 'privacy_accepted']);
   });
 
   test('malformed JSON is a 400 that says so', async () => {

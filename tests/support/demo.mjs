@@ -14,6 +14,7 @@ export function pothole(overrides = {}) {
     address: 'Via Borgo Palazzo 12',
     reporter: { name: 'Mario Rossi', email: 'mario.rossi@example.it' },
     language: 'it',
+    privacy_accepted: true,
     ...overrides,
   };
 }
@@ -28,4 +29,54 @@ export async function postJson(url, body, headers = {}) {
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: response.status, headers: response.headers, json, text };
+}
+
+export const FIXTURES = new URL('../fixtures/photos/', import.meta.url);
+
+export function fixture(name) {
+  return fs.readFileSync(new URL(name, FIXTURES));
+}
+
+/** A multipart body from plain fields and photos given as [name, bytes, type] triples. */
+export function multipart(fields, photos = [], thumbnails = []) {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, String(value));
+  for (const [name, bytes, type] of photos) form.append('photos', new Blob([bytes], { type }), name);
+  for (const [name, bytes, type] of thumbnails) form.append('thumbnails', new Blob([bytes], { type }), name);
+  return form;
+}
+
+/** Flat form fields of a valid report (the names the HTML form uses). */
+export function potholeFields(overrides = {}) {
+  return {
+    category: 'buche-stradali',
+    kind: 'segnalazione',
+    description: 'Buca profonda sulla carreggiata davanti al civico 12',
+    lat: '45.695',
+    lon: '9.67',
+    address: 'Via Borgo Palazzo 12',
+    name: 'Mario Rossi',
+    email: 'mario.rossi@example.it',
+    language: 'it',
+    privacy_accepted: 'on',
+    ...overrides,
+  };
+}
+
+export async function send(url, body, headers = {}) {
+  const response = await fetch(url, { method: 'POST', body, headers, redirect: 'manual' });
+  const text = await response.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: response.status, headers: response.headers, json, text };
+}
+
+/** Photo objects stored by the local R2 of a state folder. */
+export function storedPhotoBlobs(stateDir) {
+  const dir = path.join(stateDir, 'v3/r2/segnala-photos/blobs');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name)) : [];
+}
+
+export function sequenceOf(publicNumber) {
+  return Number(publicNumber.split('-')[1]);
 }

@@ -1,10 +1,13 @@
-//! `segnala validate-config FILE...`: checks comune configuration files and prints every
-//! problem with the path of its field. Exit status 0 when all are valid, 1 otherwise.
+//! Operator tools.
+//! - `segnala validate-config FILE...`: checks comune configuration files and prints every
+//!   problem with the path of its field. Exit status 0 when all are valid, 1 otherwise.
+//! - `segnala public-config FILE`: prints the public part of a configuration (what
+//!   `GET /api/v1/config` serves), from which the static site is built.
 
 use segnala_core::config::ComuneConfig;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: segnala validate-config FILE...";
+const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -12,6 +15,7 @@ fn main() -> ExitCode {
         Some((command, files)) if command == "validate-config" && !files.is_empty() => {
             validate(files)
         }
+        Some((command, [file])) if command == "public-config" => public_config(file),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
@@ -60,5 +64,30 @@ fn validate(files: &[String]) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn public_config(file: &str) -> ExitCode {
+    let config = match std::fs::read_to_string(file).map(|text| ComuneConfig::from_json(&text)) {
+        Ok(Ok(config)) => config,
+        Ok(Err(errors)) => {
+            eprintln!("{file}: invalid configuration:\n{errors}");
+            return ExitCode::FAILURE;
+        }
+        Err(error) => {
+            eprintln!("{file}: cannot read: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let public = segnala_core::api::PublicConfig::of(&config);
+    match serde_json::to_string_pretty(&public) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("cannot serialise: {error}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -79,3 +79,16 @@ fn a_value_of_the_wrong_form_is_named_with_its_path() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_public_configuration_has_no_staff_contacts_or_routing() {
+    let output = segnala(&["public-config", DEMO]);
+    assert!(output.status.success());
+    let public: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(public["name"], "Comune di Bergamo (demo)");
+    assert_eq!(public["photos"]["max_count"], 3);
+    let text = public.to_string();
+    assert!(
+        !text.contains("referent") && !text.contains("routing") && !text.contains("marco.bonetti")
+    );
+}

@@ -7,7 +7,8 @@ use crate::geo::{Area, Coordinates};
 use crate::public_number::PublicNumber;
 use crate::report::{Language, ReportKind};
 use crate::status::{PublicState, Status};
-use crate::ticket::{EventKind, Ticket, TicketEvent, Visibility};
+use crate::store::TicketRecord;
+use crate::ticket::{EventKind, Ticket, Visibility};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -23,6 +24,8 @@ pub struct Health {
 pub struct PublicConfig<'a> {
     pub id: &'a str,
     pub name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipa_code: Option<&'a str>,
     pub public_url: &'a str,
     pub contacts: PublicContacts<'a>,
     pub emergency_numbers: &'a [EmergencyNumber],
@@ -36,6 +39,10 @@ pub struct PublicConfig<'a> {
 #[derive(Debug, Serialize)]
 pub struct PublicContacts<'a> {
     pub email: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pec: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,9 +75,12 @@ impl<'a> PublicConfig<'a> {
         Self {
             id: &config.id,
             name: &config.name,
+            ipa_code: config.ipa_code.as_deref(),
             public_url: &config.public_url,
             contacts: PublicContacts {
                 email: config.contacts.email.as_str(),
+                pec: config.contacts.pec.as_ref().map(|e| e.as_str()),
+                address: config.contacts.address.as_deref(),
                 phone: config.contacts.phone.as_deref(),
                 website: config.contacts.website.as_deref(),
             },
@@ -147,14 +157,21 @@ fn office_ref(config: &ComuneConfig, id: &str, language: Language) -> NamedRef {
     named(id, config.office(id).map(|o| &o.name), language)
 }
 
+/// Path of the tracking page of a report, in the citizen's language.
+pub fn tracking_path(language: Language, token: &str) -> String {
+    match language {
+        Language::It => format!("/segnalazione/{token}"),
+        Language::En => format!("/en/reports/{token}"),
+    }
+}
+
 /// Link the citizen keeps to follow the report.
 pub fn tracking_url(config: &ComuneConfig, ticket: &Ticket) -> String {
     let base = config.public_url.trim_end_matches('/');
-    let prefix = match ticket.report.language {
-        Language::It => "",
-        Language::En => "/en",
-    };
-    format!("{base}{prefix}/segnalazione/?t={}", ticket.tracking_token)
+    format!(
+        "{base}{}",
+        tracking_path(ticket.report.language, ticket.tracking_token.as_str())
+    )
 }
 
 /// What the holder of a tracking link sees: the report without the reporter's identity,
@@ -178,6 +195,26 @@ pub struct PublicTicketView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub history: Vec<PublicEvent>,
+    pub photos: Vec<PublicPhoto>,
+    /// Working days within which the office promises to take the report in charge.
+    pub take_in_charge_days: Option<u16>,
+}
+
+/// A photo of a report, served through the Worker (R2 is private).
+#[derive(Debug, Serialize)]
+pub struct PublicPhoto {
+    pub position: u8,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Path of a report's photo, relative to the site.
+pub fn photo_path(token: &str, position: u8, thumbnail: bool) -> String {
+    let suffix = if thumbnail { "/thumbnail" } else { "" };
+    format!("/api/v1/reports/{token}/photos/{position}{suffix}")
 }
 
 #[derive(Debug, Serialize)]
@@ -207,8 +244,15 @@ pub struct PublicEvent {
 }
 
 impl PublicTicketView {
-    pub fn of(ticket: &Ticket, events: &[TicketEvent], config: &ComuneConfig) -> Self {
-        let language = ticket.report.language;
+    /// The view in the language the citizen wrote in.
+    pub fn of(record: &TicketRecord, config: &ComuneConfig) -> Self {
+        Self::in_language(record, config, record.ticket.report.language)
+    }
+
+    /// The view with names (theme, category, office) in the given language.
+    pub fn in_language(record: &TicketRecord, config: &ComuneConfig, language: Language) -> Self {
+        let (ticket, events) = (&record.ticket, &record.events);
+        let token = ticket.tracking_token.as_str();
         let category = config.category(&ticket.report.category);
         Self {
             public_number: ticket.public_number,
@@ -230,7 +274,7 @@ impl PublicTicketView {
             address: ticket.report.address.clone(),
             location: ticket.report.location,
             office: office_ref(config, &ticket.routing.office, language),
-            language,
+            language: ticket.report.language,
             created_at: ticket.created_at,
             updated_at: ticket.updated_at,
             history: events
@@ -247,6 +291,21 @@ impl PublicTicketView {
                     note: e.note.clone(),
                 })
                 .collect(),
+            photos: record
+                .photos
+                .iter()
+                .map(|photo| PublicPhoto {
+                    position: photo.position,
+                    url: photo_path(token, photo.position, false),
+                    thumbnail_url: photo
+                        .thumbnail_key
+                        .as_ref()
+                        .map(|_| photo_path(token, photo.position, true)),
+                    width: photo.width,
+                    height: photo.height,
+                })
+                .collect(),
+            take_in_charge_days: category.map(|(_, c)| c.targets.take_in_charge_days),
         }
     }
 }

@@ -7,8 +7,15 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first. A test checks this list against the folder.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_tickets.sql",
-    sql: include_str!("../../../schema/migrations/0001_tickets.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_tickets.sql",
+        sql: include_str!("../../../schema/migrations/0001_tickets.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_photos_and_idempotency.sql",
+        sql: include_str!("../../../schema/migrations/0002_photos_and_idempotency.sql"),
+    },
+];

@@ -79,6 +79,8 @@ pub struct ReportRequest {
     pub address: Option<String>,
     pub reporter: Option<ReporterInput>,
     pub language: Option<String>,
+    /// The citizen has read the privacy notice; required.
+    pub privacy_accepted: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -228,6 +230,14 @@ impl ReportRequest {
             },
         };
 
+        if self.privacy_accepted != Some(true) {
+            errors.push(
+                "privacy_accepted",
+                "privacy_required",
+                "the privacy notice must be read and accepted",
+            );
+        }
+
         let language = match self.language.as_deref() {
             None => Some(Language::It),
             Some(text) => {
@@ -257,6 +267,79 @@ impl ReportRequest {
             _ => Err(errors.into_errors()),
         }
     }
+}
+
+/// Turns the fields of an HTML form post (`application/x-www-form-urlencoded` or multipart)
+/// into a request. Blank fields count as absent; coordinates must both be numbers.
+/// Fields the form does not define are ignored, as browsers and extensions may add some.
+pub fn from_form_fields<'a>(
+    fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<ReportRequest, FieldErrors> {
+    let mut request = ReportRequest::default();
+    let mut reporter = ReporterInput::default();
+    let (mut lat, mut lon) = (None, None);
+    for (name, value) in fields {
+        let present = (!value.trim().is_empty()).then(|| value.to_string());
+        match name {
+            "category" => request.category = present,
+            "kind" => request.kind = present,
+            "description" => request.description = present,
+            "address" => request.address = present,
+            "lat" => lat = present,
+            "lon" => lon = present,
+            "name" => reporter.name = present,
+            "email" => reporter.email = present,
+            "language" => request.language = present,
+            "privacy_accepted" => {
+                request.privacy_accepted = Some(matches!(value, "on" | "true" | "1" | "yes"))
+            }
+            _ => {}
+        }
+    }
+    let mut errors = ErrorCollector::default();
+    let number = |errors: &mut ErrorCollector, field: &str, text: Option<String>| {
+        let parsed = text.as_deref().map(|t| t.trim().parse::<f64>());
+        match parsed {
+            Some(Ok(value)) if value.is_finite() => Some(value),
+            Some(_) => {
+                errors.push(field, "invalid_number", "must be a number");
+                None
+            }
+            None => None,
+        }
+    };
+    let (lat_text, lon_text) = (lat.clone(), lon.clone());
+    let lat = number(&mut errors, "location.lat", lat);
+    let lon = number(&mut errors, "location.lon", lon);
+    match (lat, lon) {
+        (Some(lat), Some(lon)) => request.location = Some(LocationInput { lat, lon }),
+        _ if errors.is_empty() && (lat_text.is_some() != lon_text.is_some()) => {
+            errors.push(
+                "location",
+                "incomplete",
+                "both latitude and longitude are needed",
+            );
+        }
+        _ => {}
+    }
+    if reporter.name.is_some() || reporter.email.is_some() {
+        request.reporter = Some(reporter);
+    }
+    errors.finish(request)
+}
+
+/// Checks the number of photos against the comune's limit.
+pub fn check_photo_count(count: usize, config: &ComuneConfig) -> Result<(), FieldErrors> {
+    let mut errors = ErrorCollector::default();
+    let limit = usize::from(config.photos.max_count);
+    if count > limit {
+        errors.push(
+            "photos",
+            "too_many_photos",
+            format!("at most {limit} photos"),
+        );
+    }
+    errors.finish(())
 }
 
 fn errors_for(errors: &ErrorCollector, field: &str) -> bool {

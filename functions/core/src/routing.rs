@@ -57,6 +57,7 @@ mod tests {
             category: Some(category.into()),
             description: Some("Descrizione di prova abbastanza lunga".into()),
             location: Some(LocationInput { lat, lon }),
+            privacy_accepted: Some(true),
             ..Default::default()
         }
         .validate(&demo_config())
@@ -83,6 +84,7 @@ mod tests {
             category: Some("buche-stradali".into()),
             description: Some("Buca profonda davanti al civico 3".into()),
             address: Some("Via Colleoni 3".into()),
+            privacy_accepted: Some(true),
             ..Default::default()
         };
         let decision = route(

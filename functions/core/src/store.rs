@@ -11,7 +11,7 @@ use crate::status::Status;
 use crate::ticket::{Actor, EventKind, Priority, Ticket, TicketEvent, Visibility};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A value bound to a `?` placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +60,9 @@ pub enum StoreError {
     /// A stored row could not be read back into the domain types.
     #[error("corrupt row: {0}")]
     CorruptRow(String),
+    /// An idempotency key came back with a different submission.
+    #[error("idempotency key reused for a different submission")]
+    IdempotencyKeyReused,
 }
 
 /// The little a store needs from SQLite.
@@ -159,15 +162,69 @@ struct LastSequence {
     last_sequence: i64,
 }
 
-/// Stores a new ticket with the next public number of the year and its first event, atomically.
+/// A photo already stored in object storage, recorded with its ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRecord {
+    pub position: u8,
+    pub object_key: String,
+    pub thumbnail_key: Option<String>,
+    pub content_type: String,
+    pub bytes: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What makes a retried submission return the ticket it already created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Idempotency {
+    /// The client's Idempotency-Key or form nonce, or a content fingerprint.
+    pub key: String,
+    /// SHA-256 of the validated submission: the same key with another body is refused.
+    pub fingerprint: String,
+    /// How long the key holds; `None` for ever. Content fingerprints hold for minutes only,
+    /// so that the same problem can be reported again later.
+    pub valid_for_seconds: Option<i64>,
+}
+
+/// Everything needed to store a new ticket.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewTicket {
+    pub id: TicketId,
+    pub report: ValidReport,
+    pub routing: RoutingDecision,
+    pub photos: Vec<PhotoRecord>,
+    pub idempotency: Option<Idempotency>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    /// A new ticket was stored.
+    New(Ticket),
+    /// The submission repeats an earlier one: this is the ticket it created.
+    Replayed(Ticket),
+}
+
+#[derive(Deserialize)]
+struct IdempotencyRow {
+    fingerprint: String,
+    ticket_id: String,
+    created_at: String,
+}
+
+/// Stores a new ticket with the next public number of the year, its photos and its first
+/// event, atomically; or returns the ticket an earlier identical submission created.
 pub fn create_ticket(
     db: &impl SqlDatabase,
-    report: ValidReport,
-    routing: RoutingDecision,
+    new: NewTicket,
     now: DateTime<Utc>,
     entropy: &mut impl Entropy,
-) -> Result<Ticket, StoreError> {
+) -> Result<Created, StoreError> {
     db.transaction(|db| {
+        if let Some(idempotency) = &new.idempotency {
+            if let Some(existing) = replayed_ticket(db, idempotency, now)? {
+                return Ok(Created::Replayed(existing));
+            }
+        }
         let year = italian_year(now);
         let last: Vec<LastSequence> = db.query(
             "SELECT last_sequence FROM number_sequences WHERE year = ?",
@@ -182,16 +239,124 @@ pub fn create_ticket(
         let sequence = u32::try_from(sequence)
             .map_err(|_| StoreError::Database("sequence overflow".into()))?;
         let (ticket, event) = Ticket::open(
-            report,
-            routing,
+            new.id,
+            new.report,
+            new.routing,
             PublicNumber::new(year, sequence),
             now,
             entropy,
         );
         insert_ticket(db, &ticket)?;
+        for photo in &new.photos {
+            insert_photo(db, ticket.id, photo)?;
+        }
         append_event(db, &event)?;
-        Ok(ticket)
+        if let Some(idempotency) = &new.idempotency {
+            db.execute(
+                "INSERT INTO idempotency_keys (key, fingerprint, ticket_id, created_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint,
+                     ticket_id = excluded.ticket_id, created_at = excluded.created_at",
+                &[
+                    idempotency.key.as_str().into(),
+                    idempotency.fingerprint.as_str().into(),
+                    ticket.id.to_string().into(),
+                    timestamp(now).into(),
+                ],
+            )?;
+        }
+        Ok(Created::New(ticket))
     })
+}
+
+/// The ticket created earlier under this key, if the key still holds. A key reused for a
+/// different submission is an error, not a silent replay.
+fn replayed_ticket(
+    db: &impl SqlDatabase,
+    idempotency: &Idempotency,
+    now: DateTime<Utc>,
+) -> Result<Option<Ticket>, StoreError> {
+    let rows: Vec<IdempotencyRow> = db.query(
+        "SELECT fingerprint, ticket_id, created_at FROM idempotency_keys WHERE key = ?",
+        &[idempotency.key.as_str().into()],
+    )?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    if let Some(seconds) = idempotency.valid_for_seconds {
+        if parse_timestamp(&row.created_at)? + chrono::Duration::seconds(seconds) < now {
+            return Ok(None);
+        }
+    }
+    if row.fingerprint != idempotency.fingerprint {
+        return Err(StoreError::IdempotencyKeyReused);
+    }
+    let tickets: Vec<TicketRow> = db.query(
+        "SELECT * FROM tickets WHERE id = ?",
+        &[row.ticket_id.into()],
+    )?;
+    match tickets.into_iter().next() {
+        Some(row) => Ok(Some(Ticket::try_from(row)?)),
+        None => Err(StoreError::CorruptRow(
+            "idempotency key of a missing ticket".into(),
+        )),
+    }
+}
+
+fn insert_photo(
+    db: &impl SqlDatabase,
+    ticket: TicketId,
+    photo: &PhotoRecord,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO ticket_photos (ticket_id, position, object_key, thumbnail_key, content_type, bytes, width, height)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        &[
+            ticket.to_string().into(),
+            i64::from(photo.position).into(),
+            photo.object_key.as_str().into(),
+            photo.thumbnail_key.clone().into(),
+            photo.content_type.as_str().into(),
+            i64::from(photo.bytes).into(),
+            i64::from(photo.width).into(),
+            i64::from(photo.height).into(),
+        ],
+    )
+}
+
+#[derive(Deserialize)]
+struct PhotoRow {
+    position: i64,
+    object_key: String,
+    thumbnail_key: Option<String>,
+    content_type: String,
+    bytes: i64,
+    width: i64,
+    height: i64,
+}
+
+pub fn photos(db: &impl SqlDatabase, id: TicketId) -> Result<Vec<PhotoRecord>, StoreError> {
+    let rows: Vec<PhotoRow> = db.query(
+        "SELECT position, object_key, thumbnail_key, content_type, bytes, width, height
+         FROM ticket_photos WHERE ticket_id = ? ORDER BY position",
+        &[id.to_string().into()],
+    )?;
+    rows.into_iter()
+        .map(|row| {
+            let number = |value: i64| {
+                u32::try_from(value).map_err(|_| corrupt("photo number", &value.to_string()))
+            };
+            Ok(PhotoRecord {
+                position: u8::try_from(row.position)
+                    .map_err(|_| corrupt("photo position", &row.position.to_string()))?,
+                object_key: row.object_key,
+                thumbnail_key: row.thumbnail_key,
+                content_type: row.content_type,
+                bytes: number(row.bytes)?,
+                width: number(row.width)?,
+                height: number(row.height)?,
+            })
+        })
+        .collect()
 }
 
 fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreError> {
@@ -388,11 +553,19 @@ impl TryFrom<EventRow> for TicketEvent {
     }
 }
 
-/// The ticket a tracking token opens, with its whole history, oldest event first.
+/// A ticket with its whole history (oldest event first) and its photos.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketRecord {
+    pub ticket: Ticket,
+    pub events: Vec<TicketEvent>,
+    pub photos: Vec<PhotoRecord>,
+}
+
+/// The ticket a tracking token opens.
 pub fn find_by_tracking_token(
     db: &impl SqlDatabase,
     token: &TrackingToken,
-) -> Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError> {
+) -> Result<Option<TicketRecord>, StoreError> {
     let rows: Vec<TicketRow> = db.query(
         "SELECT * FROM tickets WHERE tracking_token = ?",
         &[token.as_str().into()],
@@ -402,7 +575,12 @@ pub fn find_by_tracking_token(
     };
     let ticket = Ticket::try_from(row)?;
     let events = history(db, ticket.id)?;
-    Ok(Some((ticket, events)))
+    let photos = photos(db, ticket.id)?;
+    Ok(Some(TicketRecord {
+        ticket,
+        events,
+        photos,
+    }))
 }
 
 pub fn history(db: &impl SqlDatabase, id: TicketId) -> Result<Vec<TicketEvent>, StoreError> {

@@ -111,8 +111,10 @@ pub struct TicketEvent {
 
 impl Ticket {
     /// Opens a ticket for a validated, routed report, with its first history event.
-    /// `number` is the next public number, assigned by the store in the same transaction.
+    /// `number` is the next public number, assigned by the store in the same transaction;
+    /// `id` is chosen beforehand so that photos can be stored under it first.
     pub fn open(
+        id: TicketId,
         report: ValidReport,
         routing: RoutingDecision,
         number: PublicNumber,
@@ -120,7 +122,7 @@ impl Ticket {
         entropy: &mut impl Entropy,
     ) -> (Ticket, TicketEvent) {
         let ticket = Ticket {
-            id: TicketId::generate(now, entropy),
+            id,
             public_number: number,
             tracking_token: TrackingToken::generate(entropy),
             status: Status::Received,

@@ -17,6 +17,9 @@ pub enum ApiError {
     UnsupportedMediaType(&'static str),
     #[error("request body too large")]
     PayloadTooLarge(usize),
+    /// Photo storage failed; nothing was filed. The detail goes to the log only.
+    #[error("storage unavailable: {0}")]
+    StorageUnavailable(String),
     /// Anything the client cannot fix; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -66,6 +69,15 @@ impl ApiError {
                 format!("The request body exceeds {limit} bytes."),
                 vec![],
             ),
+            ApiError::StorageUnavailable(detail) => {
+                console_error!("storage unavailable: {detail}");
+                (
+                    503,
+                    "storage_unavailable",
+                    "We could not save your photos, so the report was not filed. Please try again in a moment.".into(),
+                    vec![],
+                )
+            }
             ApiError::Internal(detail) => {
                 console_error!("internal error: {detail}");
                 (

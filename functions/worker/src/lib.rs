@@ -4,8 +4,13 @@
 
 mod api_error;
 mod comune;
+mod html_rewriter;
+mod pages;
+mod photo_storage;
 mod platform;
 mod routes;
+mod store_client;
+mod submission;
 mod ticket_store;
 
 use worker::{event, Context, Env, Request, Response, Result};

@@ -1,31 +1,35 @@
-//! The HTTP API: matches a request to its handler and turns the outcome into a response.
+//! Which handler answers which request. Static pages never get here (Workers Static Assets
+//! serves them first); the API, the pages the Worker fills, and asset misses do.
 
 use crate::api_error::ApiError;
 use crate::comune;
-use crate::ticket_store::{self, CreateTicket, StoreHealth, TicketWithHistory};
-use segnala_core::api::{Health, PublicConfig, PublicTicketView, ReportCreated};
-use segnala_core::field_error::parse_json;
+use crate::pages::{self, FormProblem};
+use crate::photo_storage;
+use crate::store_client;
+use crate::submission::{self, Submission};
+use segnala_core::api::{tracking_path, Health, PublicConfig, PublicTicketView, ReportCreated};
 use segnala_core::ids::TrackingToken;
-use segnala_core::report::ReportRequest;
-use segnala_core::routing::route;
-use segnala_core::ticket::Ticket;
-use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
-
-/// Largest JSON report accepted (photos travel separately, as multipart).
-const MAX_JSON_BODY: usize = 64 * 1024;
+use segnala_core::report::Language;
+use worker::{Env, Method, Request, Response, Result, Url};
 
 pub async fn handle(request: Request, env: Env) -> Result<Response> {
     let path = request.path();
-    let outcome = if path == "/api" || path.starts_with("/api/") {
-        api(request, &env, &path).await
-    } else {
-        return not_found_page(&env, request).await;
-    };
-    let response = match outcome {
-        Ok(response) => response,
-        Err(error) => error.into_response()?,
-    };
-    with_api_headers(response)
+    if path == "/api" || path.starts_with("/api/") {
+        let response = match api(request, &env, &path).await {
+            Ok(response) => response,
+            Err(error) => error.into_response()?,
+        };
+        return with_api_headers(response);
+    }
+    match site(request, &env, &path).await {
+        Ok(response) => Ok(response),
+        Err(error) => {
+            worker::console_error!("page {path}: {error}");
+            let mut response = pages::not_found(&env).await?.with_status(500);
+            response.headers_mut().set("Cache-Control", "no-store")?;
+            Ok(response)
+        }
+    }
 }
 
 async fn api(request: Request, env: &Env, path: &str) -> std::result::Result<Response, ApiError> {
@@ -46,11 +50,20 @@ async fn api(request: Request, env: &Env, path: &str) -> std::result::Result<Res
         }
         ["v1", "reports"] => {
             only(&method, Method::Post)?;
-            create_report(request, env).await
+            let submission = submission::read_api(request, env).await?;
+            create_report(env, submission).await
         }
         ["v1", "reports", token] => {
             only(&method, Method::Get)?;
             show_report(env, token).await
+        }
+        ["v1", "reports", token, "photos", position] => {
+            only(&method, Method::Get)?;
+            photo(env, token, position, false).await
+        }
+        ["v1", "reports", token, "photos", position, "thumbnail"] => {
+            only(&method, Method::Get)?;
+            photo(env, token, position, true).await
         }
         _ => Err(ApiError::NotFound("API endpoint")),
     }
@@ -65,42 +78,8 @@ fn only(method: &Method, allowed: Method) -> std::result::Result<(), ApiError> {
     }
 }
 
-fn store(env: &Env) -> std::result::Result<Stub, ApiError> {
-    let config = comune::config(env);
-    Ok(env
-        .durable_object(ticket_store::BINDING)?
-        .get_by_name(&config.id)?)
-}
-
-async fn call_store(
-    stub: &Stub,
-    method: Method,
-    path: &str,
-    body: Option<String>,
-) -> Result<Response> {
-    let mut init = RequestInit::new();
-    init.with_method(method);
-    if let Some(body) = body {
-        let headers = Headers::new();
-        headers.set("Content-Type", "application/json")?;
-        init.with_headers(headers).with_body(Some(body.into()));
-    }
-    stub.fetch_with_request(Request::new_with_init(
-        &format!("https://store{path}"),
-        &init,
-    )?)
-    .await
-}
-
 async fn health(env: &Env) -> std::result::Result<Response, ApiError> {
-    let mut answer = call_store(&store(env)?, Method::Get, "/health", None).await?;
-    if answer.status_code() != 200 {
-        return Err(ApiError::Internal(format!(
-            "store health answered {}",
-            answer.status_code()
-        )));
-    }
-    let _: StoreHealth = answer.json().await?;
+    store_client::health(env).await?;
     let health = Health {
         status: "ok",
         version: segnala_core::VERSION,
@@ -111,74 +90,41 @@ async fn health(env: &Env) -> std::result::Result<Response, ApiError> {
     Ok(response)
 }
 
-async fn create_report(mut request: Request, env: &Env) -> std::result::Result<Response, ApiError> {
-    let content_type = request.headers().get("Content-Type")?.unwrap_or_default();
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("application/json")
-    {
-        return Err(ApiError::UnsupportedMediaType("application/json"));
-    }
-    let declared = request
-        .headers()
-        .get("Content-Length")?
-        .and_then(|length| length.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_JSON_BODY) {
-        return Err(ApiError::PayloadTooLarge(MAX_JSON_BODY));
-    }
-    let bytes = request.bytes().await?;
-    if bytes.len() > MAX_JSON_BODY {
-        return Err(ApiError::PayloadTooLarge(MAX_JSON_BODY));
-    }
-    let text = String::from_utf8(bytes).map_err(|_| {
-        ApiError::Validation(segnala_core::field_error::FieldErrors(vec![
-            segnala_core::field_error::FieldError::new(
-                "",
-                "malformed_json",
-                "the body is not UTF-8 text",
-            ),
-        ]))
-    })?;
-    let config = comune::config(env);
-    let report = parse_json::<ReportRequest>(&text)?.validate(config)?;
-    let routing = route(config, &report);
-    let command = serde_json::to_string(&CreateTicket { report, routing })
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = call_store(&store(env)?, Method::Post, "/tickets", Some(command)).await?;
-    if answer.status_code() != 201 {
-        return Err(ApiError::Internal(format!(
-            "store answered {}",
-            answer.status_code()
-        )));
-    }
-    let ticket: Ticket = answer.json().await?;
-    let created = ReportCreated::of(&ticket, config);
-    let mut response = Response::from_json(&created)?.with_status(201);
-    response.headers_mut().set(
+async fn create_report(
+    env: &Env,
+    submission: Submission,
+) -> std::result::Result<Response, ApiError> {
+    let filed = submission::file(env, submission).await?;
+    let created = ReportCreated::of(&filed.ticket, comune::config(env));
+    // 201 for a new ticket; 200 with the same body when a retry found the first one.
+    let status = if filed.replayed { 200 } else { 201 };
+    let mut response = Response::from_json(&created)?.with_status(status);
+    let headers = response.headers_mut();
+    headers.set(
         "Location",
-        &format!("/api/v1/reports/{}", ticket.tracking_token),
+        &format!("/api/v1/reports/{}", filed.ticket.tracking_token),
     )?;
-    response.headers_mut().set("Cache-Control", "no-store")?;
+    headers.set("Cache-Control", "no-store")?;
+    if filed.replayed {
+        headers.set("Idempotent-Replayed", "true")?;
+    }
     Ok(response)
 }
 
-async fn show_report(env: &Env, token: &str) -> std::result::Result<Response, ApiError> {
+async fn find(
+    env: &Env,
+    token: &str,
+) -> std::result::Result<segnala_core::store::TicketRecord, ApiError> {
     // A malformed token cannot open anything: same answer as an unknown one.
     let token = TrackingToken::parse(token).map_err(|_| ApiError::NotFound("Report"))?;
-    let mut answer = call_store(
-        &store(env)?,
-        Method::Get,
-        &format!("/tickets/by-token/{token}"),
-        None,
-    )
-    .await?;
-    match answer.status_code() {
-        200 => {}
-        404 => return Err(ApiError::NotFound("Report")),
-        other => return Err(ApiError::Internal(format!("store answered {other}"))),
-    }
-    let found: TicketWithHistory = answer.json().await?;
-    let view = PublicTicketView::of(&found.ticket, &found.events, comune::config(env));
+    store_client::find(env, &token)
+        .await?
+        .ok_or(ApiError::NotFound("Report"))
+}
+
+async fn show_report(env: &Env, token: &str) -> std::result::Result<Response, ApiError> {
+    let record = find(env, token).await?;
+    let view = PublicTicketView::of(&record, comune::config(env));
     let mut response = Response::from_json(&view)?;
     // The URL is a secret capability: keep it out of shared caches and referrers.
     response
@@ -187,6 +133,48 @@ async fn show_report(env: &Env, token: &str) -> std::result::Result<Response, Ap
     response
         .headers_mut()
         .set("Referrer-Policy", "no-referrer")?;
+    Ok(response)
+}
+
+async fn photo(
+    env: &Env,
+    token: &str,
+    position: &str,
+    thumbnail: bool,
+) -> std::result::Result<Response, ApiError> {
+    let record = find(env, token).await?;
+    let photo = position
+        .parse::<u8>()
+        .ok()
+        .and_then(|p| record.photos.iter().find(|photo| photo.position == p))
+        .ok_or(ApiError::NotFound("Photo"))?;
+    let key = if thumbnail {
+        photo.thumbnail_key.as_deref()
+    } else {
+        Some(photo.object_key.as_str())
+    };
+    let key = key.ok_or(ApiError::NotFound("Photo"))?;
+    let bytes = photo_storage::read(env, key)
+        .await?
+        .ok_or(ApiError::NotFound("Photo"))?;
+    let format = segnala_core::photo::PhotoFormat::sniff(&bytes)
+        .ok_or_else(|| ApiError::Internal(format!("stored object {key} is not an image")))?;
+    let filename = format!(
+        "segnalazione-{}-{}.{}",
+        record.ticket.public_number,
+        photo.position,
+        format.extension()
+    );
+    let mut response = Response::from_bytes(bytes)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", format.content_type())?;
+    headers.set("Cache-Control", "private, max-age=3600")?;
+    headers.set("Content-Security-Policy", "default-src 'none'; sandbox")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set(
+        "Content-Disposition",
+        &format!("inline; filename=\"{filename}\""),
+    )?;
     Ok(response)
 }
 
@@ -199,14 +187,147 @@ fn with_api_headers(mut response: Response) -> Result<Response> {
     Ok(response)
 }
 
-/// Paths that are neither assets nor API get the site's 404 page.
-async fn not_found_page(env: &Env, request: Request) -> Result<Response> {
-    let page = request.url()?.join("/404.html")?;
-    let mut answer = env.assets("ASSETS")?.fetch(page.to_string(), None).await?;
-    let body = answer.text().await?;
-    let mut response = Response::from_html(body)?.with_status(404);
-    response
-        .headers_mut()
-        .set("X-Content-Type-Options", "nosniff")?;
-    Ok(response)
+/// Pages: form posts without JavaScript, tracking pages, tracking lookup; else 404.
+async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
+    let method = request.method();
+    let trimmed = path.trim_end_matches('/');
+    match (method, trimmed) {
+        (Method::Post, "/segnala/invia") => form_post(request, env, Language::It).await,
+        (Method::Post, "/en/report/send") => form_post(request, env, Language::En).await,
+        (Method::Get, "/segnalazione/cerca") => lookup(request, env, Language::It).await,
+        (Method::Get, "/en/reports/find") => lookup(request, env, Language::En).await,
+        (Method::Get, _) if trimmed.starts_with("/segnalazione/") => {
+            tracking(
+                request,
+                env,
+                Language::It,
+                &trimmed["/segnalazione/".len()..],
+            )
+            .await
+        }
+        (Method::Get, _) if trimmed.starts_with("/en/reports/") => {
+            tracking(request, env, Language::En, &trimmed["/en/reports/".len()..]).await
+        }
+        _ => pages::not_found(env).await,
+    }
+}
+
+async fn tracking(
+    request: Request,
+    env: &Env,
+    language: Language,
+    token: &str,
+) -> Result<Response> {
+    let Ok(token) = TrackingToken::parse(token) else {
+        return pages::not_found(env).await;
+    };
+    let record = match store_client::find(env, &token).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return pages::lookup_not_found(env, language, token.as_str()).await,
+        Err(error) => return Err(worker::Error::RustError(error.to_string())),
+    };
+    let just_sent = request
+        .url()?
+        .query_pairs()
+        .any(|(k, v)| k == "new" && v == "1");
+    pages::tracking(env, &record, language, just_sent).await
+}
+
+/// The lookup form: a pasted link or a code leads to the tracking page.
+async fn lookup(request: Request, env: &Env, language: Language) -> Result<Response> {
+    let url = request.url()?;
+    let typed = url
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    // Accept a whole link: the token is its last path segment.
+    let candidate = typed
+        .trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let candidate = candidate.split(['?', '#']).next().unwrap_or("");
+    let token = TrackingToken::parse(candidate).ok();
+    let found = match &token {
+        Some(token) => store_client::find(env, token)
+            .await
+            .map_err(|e| worker::Error::RustError(e.to_string()))?
+            .is_some(),
+        None => false,
+    };
+    match token {
+        Some(token) if found => redirect(&url, &tracking_path(language, token.as_str())),
+        _ => pages::lookup_not_found(env, language, typed.trim()).await,
+    }
+}
+
+fn redirect(base: &Url, path: &str) -> Result<Response> {
+    Response::redirect_with_status(base.join(path)?, 303)
+}
+
+/// A report sent by the form without JavaScript: on success, see the tracking page with the
+/// confirmation; otherwise the form again, with the input kept and the errors shown.
+async fn form_post(request: Request, env: &Env, language: Language) -> Result<Response> {
+    let url = request.url()?;
+    let submission = match submission::read_form(request, env, true).await {
+        Ok(submission) => submission,
+        Err(ApiError::Validation(errors)) => {
+            return pages::form_with_problems(
+                env,
+                language,
+                &[],
+                false,
+                FormProblem::Fields(errors),
+            )
+            .await
+        }
+        Err(ApiError::PayloadTooLarge(_)) => {
+            let errors = segnala_core::field_error::FieldErrors(vec![
+                segnala_core::field_error::FieldError::new(
+                    "photos",
+                    "file_too_large",
+                    "the photos are too large",
+                ),
+            ]);
+            return pages::form_with_problems(
+                env,
+                language,
+                &[],
+                false,
+                FormProblem::Fields(errors),
+            )
+            .await;
+        }
+        Err(error) => return Err(worker::Error::RustError(error.to_string())),
+    };
+    let values = submission.form_fields.clone();
+    let had_photos = !submission.photos.is_empty();
+    match submission::file(env, submission).await {
+        Ok(filed) => {
+            let path = format!(
+                "{}?new=1",
+                tracking_path(language, filed.ticket.tracking_token.as_str())
+            );
+            redirect(&url, &path)
+        }
+        Err(ApiError::Validation(errors)) => {
+            pages::form_with_problems(
+                env,
+                language,
+                &values,
+                had_photos,
+                FormProblem::Fields(errors),
+            )
+            .await
+        }
+        Err(ApiError::StorageUnavailable(detail)) => {
+            worker::console_error!("form post: {detail}");
+            pages::form_with_problems(env, language, &values, had_photos, FormProblem::Storage)
+                .await
+        }
+        Err(error) => Err(worker::Error::RustError(error.to_string())),
+    }
 }

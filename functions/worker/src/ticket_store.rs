@@ -5,10 +5,8 @@
 
 use crate::platform::{now, CryptoEntropy};
 use segnala_core::ids::TrackingToken;
-use segnala_core::report::ValidReport;
-use segnala_core::routing::RoutingDecision;
-use segnala_core::store::{self, SqlDatabase, SqlValue, StoreError};
-use segnala_core::ticket::{Ticket, TicketEvent};
+use segnala_core::store::{self, Created, NewTicket, SqlDatabase, SqlValue, StoreError};
+use segnala_core::ticket::Ticket;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -22,17 +20,16 @@ use worker::{
 /// Binding name of the Durable Object namespace in wrangler.toml.
 pub const BINDING: &str = "COMUNE_STORE";
 
+/// Answer of the store to a new ticket.
 #[derive(Serialize, Deserialize)]
-pub struct CreateTicket {
-    pub report: ValidReport,
-    pub routing: RoutingDecision,
+pub struct CreateOutcome {
+    pub ticket: Ticket,
+    /// True when an earlier identical submission had already created the ticket.
+    pub replayed: bool,
 }
 
-#[derive(Serialize, Deserialize)]
-pub struct TicketWithHistory {
-    pub ticket: Ticket,
-    pub events: Vec<TicketEvent>,
-}
+/// Status the store answers when an idempotency key comes back with another submission.
+pub const IDEMPOTENCY_CONFLICT: u16 = 409;
 
 #[derive(Serialize, Deserialize)]
 pub struct StoreHealth {
@@ -67,15 +64,22 @@ impl DurableObject for ComuneStore {
         let path = request.path();
         match (request.method(), path.as_str()) {
             (Method::Post, "/tickets") => {
-                let command: CreateTicket = request.json().await?;
-                match store::create_ticket(
-                    &db,
-                    command.report,
-                    command.routing,
-                    now(),
-                    &mut CryptoEntropy,
-                ) {
-                    Ok(ticket) => Ok(Response::from_json(&ticket)?.with_status(201)),
+                let new: NewTicket = request.json().await?;
+                match store::create_ticket(&db, new, now(), &mut CryptoEntropy) {
+                    Ok(Created::New(ticket)) => {
+                        let outcome = CreateOutcome {
+                            ticket,
+                            replayed: false,
+                        };
+                        Ok(Response::from_json(&outcome)?.with_status(201))
+                    }
+                    Ok(Created::Replayed(ticket)) => Response::from_json(&CreateOutcome {
+                        ticket,
+                        replayed: true,
+                    }),
+                    Err(StoreError::IdempotencyKeyReused) => {
+                        Response::error("idempotency key reused", IDEMPOTENCY_CONFLICT)
+                    }
                     Err(error) => internal(error),
                 }
             }
@@ -84,9 +88,7 @@ impl DurableObject for ComuneStore {
                     return Response::error("not found", 404);
                 };
                 match store::find_by_tracking_token(&db, &token) {
-                    Ok(Some((ticket, events))) => {
-                        Response::from_json(&TicketWithHistory { ticket, events })
-                    }
+                    Ok(Some(record)) => Response::from_json(&record),
                     Ok(None) => Response::error("not found", 404),
                     Err(error) => internal(error),
                 }

@@ -41,6 +41,7 @@ fn request() -> ReportRequest {
         }),
         language: Some("en".into()),
         kind: Some("reclamo".into()),
+        privacy_accepted: Some(true),
     }
 }
 
@@ -50,6 +51,7 @@ fn ticket() -> Ticket {
     let routing = route(&config, &report);
     let now = chrono::Utc.with_ymd_and_hms(2026, 4, 1, 8, 30, 0).unwrap();
     Ticket::open(
+        crate::ids::TicketId::generate(now, &mut SeededEntropy::new(4)),
         report,
         routing,
         PublicNumber::new(2026, 17),
@@ -112,12 +114,35 @@ fn the_public_view_matches_its_schema_and_has_no_personal_data() {
         note: Some("Nota interna: il cittadino ha già chiamato tre volte".into()),
         ..event.clone()
     };
-    let view = PublicTicketView::of(&ticket, &[event, internal], &demo_config());
+    let photo = crate::store::PhotoRecord {
+        position: 1,
+        object_key: crate::photo::object_key(ticket.id, 1, crate::photo::PhotoFormat::Jpeg),
+        thumbnail_key: Some(crate::photo::thumbnail_key(
+            ticket.id,
+            1,
+            crate::photo::PhotoFormat::Jpeg,
+        )),
+        content_type: "image/jpeg".into(),
+        bytes: 1000,
+        width: 640,
+        height: 480,
+    };
+    let record = crate::store::TicketRecord {
+        ticket: ticket.clone(),
+        events: vec![event, internal],
+        photos: vec![photo],
+    };
+    let view = PublicTicketView::of(&record, &demo_config());
     assert_matches("public-report.schema.json", &view);
     let text = serde_json::to_string(&view).unwrap();
     assert!(!text.contains("Mario Rossi") && !text.contains("mario@example.it"));
     assert!(!text.contains("Nota interna"));
     assert_eq!(view.history.len(), 1);
+    assert_eq!(
+        view.photos[0].url,
+        format!("/api/v1/reports/{}/photos/1", ticket.tracking_token)
+    );
+    assert!(!text.contains("tickets/"), "R2 keys stay private");
     assert_eq!(
         view.category.name, "Potholes and damaged roads",
         "names in the reporter's language"

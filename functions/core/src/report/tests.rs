@@ -16,6 +16,7 @@ fn valid_request() -> ReportRequest {
             email: Some("mario.rossi@example.it".into()),
         }),
         language: Some("it".into()),
+        privacy_accepted: Some(true),
     }
 }
 
@@ -46,6 +47,7 @@ fn accepts_a_minimal_anonymous_report_with_only_an_address() {
         category: Some("rifiuti-abbandonati".into()),
         description: Some("Sacchi di rifiuti abbandonati".into()),
         address: Some("Piazzale Marconi".into()),
+        privacy_accepted: Some(true),
         ..Default::default()
     };
     let report = request.validate(&demo_config()).unwrap();
@@ -94,6 +96,7 @@ fn reports_every_bad_field_at_once() {
             email: Some("mario@".into()),
         }),
         language: Some("de".into()),
+        privacy_accepted: None,
     };
     assert_eq!(
         rejected_fields(request),
@@ -104,6 +107,7 @@ fn reports_every_bad_field_at_once() {
             ("location.lat".to_string(), "out_of_range"),
             ("reporter.name".to_string(), "too_long"),
             ("reporter.email".to_string(), "invalid_email"),
+            ("privacy_accepted".to_string(), "privacy_required"),
             ("language".to_string(), "invalid_language"),
         ]
     );
@@ -179,4 +183,56 @@ fn a_wrongly_typed_coordinate_is_named_with_its_path() {
         crate::field_error::parse_json::<ReportRequest>(r#"{"location":{"lat":"45.7","lon":9.6}}"#)
             .unwrap_err();
     assert_eq!(errors.0[0].field, "location.lat");
+}
+
+#[test]
+fn a_report_without_accepting_the_privacy_notice_is_refused() {
+    let mut request = valid_request();
+    request.privacy_accepted = Some(false);
+    assert_eq!(
+        rejected_fields(request),
+        vec![("privacy_accepted".to_string(), "privacy_required")]
+    );
+}
+
+#[test]
+fn form_fields_become_a_request_with_blank_fields_absent() {
+    let request = from_form_fields([
+        ("category", "buche-stradali"),
+        ("kind", "reclamo"),
+        ("description", "Buca profonda davanti al civico 3"),
+        ("address", "  "),
+        ("lat", "45.695"),
+        ("lon", " 9.67 "),
+        ("name", ""),
+        ("email", "mario@example.it"),
+        ("language", "en"),
+        ("privacy_accepted", "on"),
+        ("submit", "Invia"),
+    ])
+    .unwrap();
+    assert_eq!(request.address, None);
+    assert_eq!(
+        request.location.as_ref().map(|l| (l.lat, l.lon)),
+        Some((45.695, 9.67))
+    );
+    assert_eq!(request.reporter.as_ref().unwrap().name, None);
+    assert!(request.validate(&demo_config()).is_ok());
+}
+
+#[test]
+fn form_coordinates_that_are_not_numbers_are_named() {
+    let errors = from_form_fields([("lat", "quarantacinque"), ("lon", "9.6")]).unwrap_err();
+    assert_eq!(errors.fields(), vec!["location.lat"]);
+    let errors = from_form_fields([("lat", "45.7")]).unwrap_err();
+    assert_eq!(errors.fields(), vec!["location"]);
+}
+
+#[test]
+fn more_photos_than_the_comune_allows_are_refused() {
+    assert!(check_photo_count(3, &demo_config()).is_ok());
+    assert_eq!(
+        check_photo_count(4, &demo_config()).unwrap_err().fields(),
+        vec!["photos"]
+    );
 }

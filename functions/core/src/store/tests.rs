@@ -100,6 +100,24 @@ fn migrated() -> Sqlite {
     db
 }
 
+fn new_ticket(email: Option<&str>, entropy: &mut SeededEntropy, now: DateTime<Utc>) -> NewTicket {
+    let (report, routing) = report(email);
+    NewTicket {
+        id: TicketId::generate(now, entropy),
+        report,
+        routing,
+        photos: vec![],
+        idempotency: None,
+    }
+}
+
+fn created(result: Result<Created, StoreError>) -> Ticket {
+    match result.unwrap() {
+        Created::New(ticket) => ticket,
+        Created::Replayed(_) => panic!("expected a new ticket"),
+    }
+}
+
 fn report(email: Option<&str>) -> (ValidReport, RoutingDecision) {
     let config = demo_config();
     let report = ReportRequest {
@@ -113,6 +131,7 @@ fn report(email: Option<&str>) -> (ValidReport, RoutingDecision) {
             name: Some("Anna Bianchi".into()),
             email: email.map(String::from),
         }),
+        privacy_accepted: Some(true),
         ..Default::default()
     }
     .validate(&config)
@@ -152,16 +171,19 @@ fn every_migration_file_is_listed_in_order() {
 #[test]
 fn creating_a_ticket_stores_it_with_its_first_event() {
     let db = migrated();
-    let (report, routing) = report(Some("anna@example.it"));
     let mut entropy = SeededEntropy::new(1);
-    let ticket = create_ticket(&db, report, routing, at(2026, 5, 4, 10), &mut entropy).unwrap();
+    let now = at(2026, 5, 4, 10);
+    let new = new_ticket(Some("anna@example.it"), &mut entropy, now);
+    let ticket = created(create_ticket(&db, new, now, &mut entropy));
     assert_eq!(ticket.public_number.to_string(), "2026-000001");
     assert_eq!(ticket.routing.office, "verde-pubblico");
 
-    let (found, events) = find_by_tracking_token(&db, &ticket.tracking_token)
+    let record = find_by_tracking_token(&db, &ticket.tracking_token)
         .unwrap()
         .unwrap();
-    assert_eq!(found, ticket);
+    let events = record.events;
+    assert_eq!(record.ticket, ticket);
+    assert!(record.photos.is_empty());
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind.as_str(), "created");
     assert_eq!(events[0].to_status, Status::Received);
@@ -179,10 +201,9 @@ fn public_numbers_are_consecutive_and_restart_each_year() {
         at(2026, 12, 31, 23),
         at(2027, 1, 2, 8),
     ] {
-        let (report, routing) = report(None);
+        let new = new_ticket(None, &mut entropy, when);
         numbers.push(
-            create_ticket(&db, report, routing, when, &mut entropy)
-                .unwrap()
+            created(create_ticket(&db, new, when, &mut entropy))
                 .public_number
                 .to_string(),
         );
@@ -202,42 +223,185 @@ fn an_unknown_tracking_token_finds_nothing() {
 }
 
 #[test]
-fn a_failed_creation_leaves_no_ticket_and_no_used_number() {
+fn a_failed_creation_leaves_no_ticket_photo_or_used_number() {
     let db = migrated();
     let mut entropy = SeededEntropy::new(3);
-    let (report_a, routing_a) = report(None);
-    let first = create_ticket(&db, report_a, routing_a, at(2026, 1, 10, 9), &mut entropy).unwrap();
-    // Same entropy seed replays the same ticket id: the insert fails on the primary key.
-    let mut replay = SeededEntropy::new(3);
-    let (report_b, routing_b) = report(None);
-    assert!(create_ticket(
-        &db,
-        report_b.clone(),
-        routing_b.clone(),
-        at(2026, 1, 10, 9),
-        &mut replay
-    )
-    .is_err());
+    let now = at(2026, 1, 10, 9);
+    let first = new_ticket(None, &mut entropy, now);
+    let first_id = first.id;
+    let first = created(create_ticket(&db, first, now, &mut entropy));
+    // A second ticket reusing the first one's id fails on the primary key, after its
+    // number was taken and its photo inserted: all of it must be rolled back.
+    let mut clash = new_ticket(None, &mut entropy, now);
+    clash.id = first_id;
+    clash.photos = vec![photo(1)];
+    assert!(create_ticket(&db, clash, now, &mut entropy).is_err());
     assert_eq!(count_tickets(&db).unwrap(), 1);
-    let second = create_ticket(&db, report_b, routing_b, at(2026, 1, 10, 9), &mut entropy).unwrap();
+    assert!(photos(&db, first_id).unwrap().is_empty());
+    let second = created(create_ticket(
+        &db,
+        new_ticket(None, &mut entropy, now),
+        now,
+        &mut entropy,
+    ));
     assert_eq!(
         first.public_number.sequence() + 1,
         second.public_number.sequence()
     );
 }
 
+fn photo(position: u8) -> PhotoRecord {
+    PhotoRecord {
+        position,
+        object_key: format!("tickets/x/photos/{position}.jpg"),
+        thumbnail_key: None,
+        content_type: "image/jpeg".into(),
+        bytes: 1234,
+        width: 800,
+        height: 600,
+    }
+}
+
+#[test]
+fn photos_are_stored_with_their_ticket_in_order() {
+    let db = migrated();
+    let mut entropy = SeededEntropy::new(11);
+    let now = at(2026, 6, 1, 9);
+    let mut new = new_ticket(None, &mut entropy, now);
+    let mut second = photo(2);
+    second.object_key = "tickets/x/photos/2.jpg".into();
+    second.thumbnail_key = Some("tickets/x/thumbnails/2.jpg".into());
+    new.photos = vec![second.clone(), photo(1)];
+    let ticket = created(create_ticket(&db, new, now, &mut entropy));
+    let record = find_by_tracking_token(&db, &ticket.tracking_token)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.photos, vec![photo(1), second]);
+}
+
+fn with_key(mut new: NewTicket, key: &str, fingerprint: &str, window: Option<i64>) -> NewTicket {
+    new.idempotency = Some(Idempotency {
+        key: key.into(),
+        fingerprint: fingerprint.into(),
+        valid_for_seconds: window,
+    });
+    new
+}
+
+#[test]
+fn a_retried_submission_with_the_same_key_returns_the_first_ticket() {
+    let db = migrated();
+    let mut entropy = SeededEntropy::new(21);
+    let now = at(2026, 6, 2, 9);
+    let first = created(create_ticket(
+        &db,
+        with_key(
+            new_ticket(None, &mut entropy, now),
+            "client:abc",
+            "f1",
+            None,
+        ),
+        now,
+        &mut entropy,
+    ));
+    let later = now + chrono::Duration::days(3);
+    let retry = with_key(
+        new_ticket(None, &mut entropy, later),
+        "client:abc",
+        "f1",
+        None,
+    );
+    assert_eq!(
+        create_ticket(&db, retry, later, &mut entropy).unwrap(),
+        Created::Replayed(first)
+    );
+    assert_eq!(count_tickets(&db).unwrap(), 1);
+}
+
+#[test]
+fn a_key_reused_for_a_different_submission_is_refused() {
+    let db = migrated();
+    let mut entropy = SeededEntropy::new(22);
+    let now = at(2026, 6, 2, 9);
+    created(create_ticket(
+        &db,
+        with_key(
+            new_ticket(None, &mut entropy, now),
+            "client:abc",
+            "f1",
+            None,
+        ),
+        now,
+        &mut entropy,
+    ));
+    let other = with_key(
+        new_ticket(None, &mut entropy, now),
+        "client:abc",
+        "f2",
+        None,
+    );
+    assert_eq!(
+        create_ticket(&db, other, now, &mut entropy),
+        Err(StoreError::IdempotencyKeyReused)
+    );
+    assert_eq!(count_tickets(&db).unwrap(), 1);
+}
+
+#[test]
+fn a_content_key_stops_holding_after_its_window() {
+    let db = migrated();
+    let mut entropy = SeededEntropy::new(23);
+    let now = at(2026, 6, 2, 9);
+    let key = |new| with_key(new, "content:f1", "f1", Some(600));
+    created(create_ticket(
+        &db,
+        key(new_ticket(None, &mut entropy, now)),
+        now,
+        &mut entropy,
+    ));
+    let soon = now + chrono::Duration::minutes(5);
+    assert!(matches!(
+        create_ticket(
+            &db,
+            key(new_ticket(None, &mut entropy, soon)),
+            soon,
+            &mut entropy
+        ),
+        Ok(Created::Replayed(_))
+    ));
+    let later = now + chrono::Duration::minutes(11);
+    let again = created(create_ticket(
+        &db,
+        key(new_ticket(None, &mut entropy, later)),
+        later,
+        &mut entropy,
+    ));
+    assert_eq!(again.public_number.sequence(), 2);
+    let even_later = later + chrono::Duration::minutes(1);
+    assert_eq!(
+        create_ticket(
+            &db,
+            key(new_ticket(None, &mut entropy, even_later)),
+            even_later,
+            &mut entropy
+        )
+        .unwrap(),
+        Created::Replayed(again),
+        "the key now points at the newer ticket"
+    );
+}
+
 #[test]
 fn the_history_is_append_only() {
     let db = migrated();
-    let (report, routing) = report(None);
-    let ticket = create_ticket(
+    let mut entropy = SeededEntropy::new(4);
+    let now = at(2026, 2, 2, 9);
+    let ticket = created(create_ticket(
         &db,
-        report,
-        routing,
-        at(2026, 2, 2, 9),
-        &mut SeededEntropy::new(4),
-    )
-    .unwrap();
+        new_ticket(None, &mut entropy, now),
+        now,
+        &mut entropy,
+    ));
     let update = db.execute(
         "UPDATE ticket_events SET note = 'x' WHERE ticket_id = ?",
         &[ticket.id.to_string().into()],

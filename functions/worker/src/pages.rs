@@ -1,0 +1,458 @@
+//! Pages the Worker serves by filling pages that Zola built: a report's tracking page, the
+//! report form with the citizen's input and errors (a form post without JavaScript), and
+//! the tracking lookup with a "not found" message. Texts come from the site's translations
+//! (data attributes in the pages); the Worker adds only data, escaped.
+
+use crate::comune;
+use crate::html_rewriter::{escape, Element, Rewriter};
+use segnala_core::api::{tracking_path, PublicTicketView};
+use segnala_core::field_error::FieldErrors;
+use segnala_core::italian_time::format_datetime;
+use segnala_core::report::Language;
+use segnala_core::store::TicketRecord;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use worker::{Env, Response, Result};
+
+fn page_prefix(language: Language) -> &'static str {
+    match language {
+        Language::It => "",
+        Language::En => "/en",
+    }
+}
+
+/// A page of the built site, as the static assets server has it.
+async fn asset(env: &Env, path: &str) -> Result<Response> {
+    env.assets("ASSETS")?
+        .fetch(format!("https://assets.local{path}"), None)
+        .await
+}
+
+async fn asset_html(env: &Env, path: &str) -> Result<String> {
+    asset(env, path).await?.text().await
+}
+
+fn html_response(html: String, status: u16) -> Result<Response> {
+    let mut response = Response::from_html(html)?.with_status(status);
+    let headers = response.headers_mut();
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    Ok(response)
+}
+
+/// Marks a page that holds a tracking capability: never cached by others, never leaked
+/// through the Referer header, never indexed.
+fn private_page(mut response: Response) -> Result<Response> {
+    let headers = response.headers_mut();
+    headers.set("Cache-Control", "private, no-store")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("X-Robots-Tag", "noindex")?;
+    Ok(response)
+}
+
+/// The site's 404 page.
+pub async fn not_found(env: &Env) -> Result<Response> {
+    html_response(asset_html(env, "/404.html").await?, 404)
+}
+
+fn text_slot(slot: &str) -> String {
+    format!("[data-slot=\"{slot}\"]")
+}
+
+/// The tracking page of a report, in the page's language.
+pub async fn tracking(
+    env: &Env,
+    record: &TicketRecord,
+    language: Language,
+    just_sent: bool,
+) -> Result<Response> {
+    let config = comune::config(env);
+    let view = PublicTicketView::in_language(record, config, language);
+    let template = asset(
+        env,
+        &format!("{}/internal/tracking/", page_prefix(language)),
+    )
+    .await?;
+    let url = format!(
+        "{}{}",
+        config.public_url.trim_end_matches('/'),
+        tracking_path(language, record.ticket.tracking_token.as_str())
+    );
+    let status_label = match language {
+        Language::It => view.status_label.it,
+        Language::En => view.status_label.en,
+    };
+    let number = view.public_number.to_string();
+    let category = format!("{} — {}", view.theme.name, view.category.name);
+    let place = match (&view.address, &view.location) {
+        (Some(address), Some(point)) => {
+            format!("{address} ({:.5}, {:.5})", point.lat(), point.lon())
+        }
+        (Some(address), None) => address.clone(),
+        (None, Some(point)) => format!("{:.5}, {:.5}", point.lat(), point.lon()),
+        (None, None) => String::new(),
+    };
+    let created = format_datetime(view.created_at, language);
+    let view = Rc::new(view);
+    let history_view = view.clone();
+    let photos_view = view.clone();
+    let has_photos = !view.photos.is_empty();
+    let kind = view.kind;
+    let days = view.take_in_charge_days;
+    let status = view.status.as_str();
+
+    let html = Rewriter::new()
+        .on(&text_slot("submitted"), move |e| {
+            if just_sent {
+                e.remove_attribute("hidden");
+            }
+        })
+        .on(&text_slot("public_number"), move |e| e.set_text(&number))
+        .on(&text_slot("status"), move |e| {
+            e.set_text(status_label);
+            e.add_class(&format!("status-{status}"));
+        })
+        .on(&text_slot("tracking-url"), move |e| {
+            e.set_attribute("value", &url)
+        })
+        .on(&text_slot("category"), move |e| e.set_text(&category))
+        .on(&text_slot("kind"), move |e| {
+            let label = e.get_attribute(&format!("data-label-{}", kind.as_str()));
+            e.set_text(&label.unwrap_or_else(|| kind.as_str().to_string()));
+        })
+        .on(&text_slot("place"), move |e| e.set_text(&place))
+        .on(&text_slot("office"), {
+            let office = view.office.name.clone();
+            move |e| e.set_text(&office)
+        })
+        .on(&text_slot("created_at"), move |e| e.set_text(&created))
+        .on(&text_slot("description"), {
+            let description = view.description.clone();
+            move |e| e.set_text(&description)
+        })
+        .on(&text_slot("next-steps"), move |e| {
+            let text = match days {
+                Some(days) => e
+                    .get_attribute("data-with-days")
+                    .unwrap_or_default()
+                    .replace("{days}", &days.to_string()),
+                None => e.get_attribute("data-without-days").unwrap_or_default(),
+            };
+            e.set_text(&text);
+        })
+        .on(&text_slot("photos-section"), move |e| {
+            if has_photos {
+                e.remove_attribute("hidden");
+            }
+        })
+        .on(&text_slot("photos"), move |e| {
+            e.set_html(&photos_html(e, &photos_view))
+        })
+        .on(&text_slot("history"), move |e| {
+            e.set_html(&history_html(e, &history_view, language))
+        })
+        .rewrite(template)
+        .await?;
+    private_page(html_response(html, 200)?)
+}
+
+fn photos_html(list: &Element, view: &PublicTicketView) -> String {
+    let alt = list.get_attribute("data-alt").unwrap_or_default();
+    view.photos
+        .iter()
+        .map(|photo| {
+            let src = photo.thumbnail_url.as_deref().unwrap_or(&photo.url);
+            format!(
+                "<li><a href=\"{}\"><img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\" loading=\"lazy\"></a></li>",
+                escape(&photo.url),
+                escape(src),
+                escape(&alt.replace("{n}", &photo.position.to_string())),
+                photo.width,
+                photo.height
+            )
+        })
+        .collect()
+}
+
+fn history_html(list: &Element, view: &PublicTicketView, language: Language) -> String {
+    let office_label = list.get_attribute("data-label-office").unwrap_or_default();
+    view.history
+        .iter()
+        .rev()
+        .map(|event| {
+            let label = list
+                .get_attribute(&format!("data-label-{}", event.kind))
+                .unwrap_or_else(|| event.kind.clone());
+            let office = event
+                .office
+                .as_ref()
+                .map(|o| format!("<span class=\"event-office\">{}: {}</span>", escape(&office_label), escape(&o.name)))
+                .unwrap_or_default();
+            let note = event
+                .note
+                .as_ref()
+                .map(|n| format!("<p class=\"event-note\">{}</p>", escape(n)))
+                .unwrap_or_default();
+            format!(
+                "<li class=\"event event-{}\"><time datetime=\"{}\">{}</time> <strong>{}</strong> {office}{note}</li>",
+                escape(&event.kind),
+                event.at.to_rfc3339(),
+                escape(&format_datetime(event.at, language)),
+                escape(&label)
+            )
+        })
+        .collect()
+}
+
+/// The lookup page with the code typed and a "no such report" message.
+pub async fn lookup_not_found(env: &Env, language: Language, code: &str) -> Result<Response> {
+    let page = asset(env, &format!("{}/", tracking_lookup_path(language))).await?;
+    let code = code.to_string();
+    let html = Rewriter::new()
+        .on(&text_slot("not-found"), |e| e.remove_attribute("hidden"))
+        .on(&text_slot("code"), move |e| e.set_attribute("value", &code))
+        .rewrite(page)
+        .await?;
+    private_page(html_response(html, 404)?)
+}
+
+pub fn tracking_lookup_path(language: Language) -> &'static str {
+    match language {
+        Language::It => "/segnalazione",
+        Language::En => "/en/reports",
+    }
+}
+
+pub fn form_path(language: Language) -> &'static str {
+    match language {
+        Language::It => "/segnala/",
+        Language::En => "/en/report/",
+    }
+}
+
+/// What went wrong with a form post, to show on the form.
+pub enum FormProblem {
+    Fields(FieldErrors),
+    /// Photos could not be stored; nothing was filed.
+    Storage,
+}
+
+/// The field of the HTML form that an API field error belongs to.
+fn form_field(api_field: &str) -> &str {
+    match api_field {
+        "reporter.name" => "name",
+        "reporter.email" => "email",
+        "location" | "location.lat" | "location.lon" => "location",
+        field if field.starts_with("photos") => "photos",
+        field => field,
+    }
+}
+
+/// The report form again, with what the citizen typed and every error next to its field,
+/// and a summary at the top linking to them (status 422, or 503 when storage failed).
+pub async fn form_with_problems(
+    env: &Env,
+    language: Language,
+    values: &[(String, String)],
+    had_photos: bool,
+    problem: FormProblem,
+) -> Result<Response> {
+    let page_html = asset_html(env, form_path(language)).await?;
+    // Pass 1: the messages each field offers, keyed by field and code.
+    let messages: Rc<RefCell<HashMap<String, HashMap<String, String>>>> = Rc::default();
+    let collect = messages.clone();
+    Rewriter::new()
+        .on("[data-error-for]", move |e| {
+            let field = e.get_attribute("data-error-for").unwrap_or_default();
+            let mut map = HashMap::new();
+            for code in [
+                "required",
+                "unknown_category",
+                "invalid_kind",
+                "too_short",
+                "too_long",
+                "control_characters",
+                "outside_boundary",
+                "out_of_range",
+                "invalid_number",
+                "incomplete",
+                "invalid_email",
+                "privacy_required",
+                "too_many_photos",
+                "unsupported_type",
+                "file_too_large",
+                "empty_file",
+                "corrupt_image",
+                "reselect",
+            ] {
+                if let Some(message) = e.get_attribute(&format!("data-msg-{code}")) {
+                    map.insert(code.to_string(), message);
+                }
+            }
+            collect.borrow_mut().insert(field, map);
+        })
+        .on("#error-summary", {
+            let collect = messages.clone();
+            move |e| {
+                let mut map = HashMap::new();
+                for name in ["data-generic-storage", "data-generic-network"] {
+                    if let Some(message) = e.get_attribute(name) {
+                        map.insert(name.to_string(), message);
+                    }
+                }
+                collect.borrow_mut().insert("#summary".into(), map);
+            }
+        })
+        .rewrite(Response::from_html(page_html.clone())?)
+        .await?;
+    let messages = messages.take();
+
+    // Field -> message, in form order; the summary lists the same messages.
+    let mut by_field: Vec<(String, String)> = Vec::new();
+    let status = match &problem {
+        FormProblem::Fields(errors) => {
+            for error in &errors.0 {
+                let field = form_field(&error.field).to_string();
+                if by_field.iter().any(|(f, _)| f == &field) {
+                    continue;
+                }
+                let known = messages.get(&field);
+                let message = known
+                    .and_then(|m| m.get(error.code))
+                    .cloned()
+                    .unwrap_or_else(|| error.message.clone());
+                let field = if known.is_some() {
+                    field
+                } else {
+                    String::new()
+                };
+                by_field.push((field, message));
+            }
+            if had_photos && !by_field.iter().any(|(f, _)| f == "photos") {
+                if let Some(message) = messages.get("photos").and_then(|m| m.get("reselect")) {
+                    by_field.push(("photos".into(), message.clone()));
+                }
+            }
+            422
+        }
+        FormProblem::Storage => {
+            let message = messages
+                .get("#summary")
+                .and_then(|m| m.get("data-generic-storage"))
+                .cloned()
+                .unwrap_or_default();
+            by_field.push((String::new(), message));
+            503
+        }
+    };
+    let summary_items: String = by_field
+        .iter()
+        .map(|(field, message)| {
+            if field.is_empty() {
+                format!("<li>{}</li>", escape(message))
+            } else {
+                let target = if field == "location" {
+                    "address"
+                } else {
+                    field.as_str()
+                };
+                format!(
+                    "<li><a href=\"#{}\">{}</a></li>",
+                    escape(target),
+                    escape(message)
+                )
+            }
+        })
+        .collect();
+    let first_error = by_field
+        .iter()
+        .map(|(f, _)| f.clone())
+        .find(|f| !f.is_empty());
+    let errors: Rc<HashMap<String, String>> = Rc::new(
+        by_field
+            .into_iter()
+            .filter(|(f, _)| !f.is_empty())
+            .collect(),
+    );
+    let values: Rc<HashMap<String, String>> = Rc::new(values.iter().cloned().collect());
+
+    let (e1, e2) = (errors.clone(), errors.clone());
+    let (v1, v2, v3) = (values.clone(), values.clone(), values.clone());
+    let html = Rewriter::new()
+        .on("#error-summary", |e| e.remove_attribute("hidden"))
+        .on(&text_slot("error-list"), move |e| {
+            e.set_html(&summary_items)
+        })
+        .on("[data-error-for]", move |e| {
+            let field = e.get_attribute("data-error-for").unwrap_or_default();
+            if let Some(message) = e1.get(&field) {
+                e.remove_attribute("hidden");
+                e.set_text(message);
+            }
+        })
+        .on("input[name], select[name], textarea[name]", move |e| {
+            let name = e.get_attribute("name").unwrap_or_default();
+            let invalid =
+                e2.contains_key(&name) || (name == "address" && e2.contains_key("location"));
+            if invalid {
+                e.add_class("is-invalid");
+                e.set_attribute("aria-invalid", "true");
+            }
+        })
+        .on("input[name]", move |e| {
+            let name = e.get_attribute("name").unwrap_or_default();
+            let kind = e.get_attribute("type").unwrap_or_default();
+            match kind.as_str() {
+                "radio" => {
+                    let chosen = v1
+                        .get(&name)
+                        .is_some_and(|v| Some(v) == e.get_attribute("value").as_ref());
+                    if v1.contains_key(&name) {
+                        if chosen {
+                            e.set_attribute("checked", "");
+                        } else {
+                            e.remove_attribute("checked");
+                        }
+                    }
+                }
+                "checkbox" => {
+                    if v1
+                        .get(&name)
+                        .is_some_and(|v| matches!(v.as_str(), "on" | "true" | "1" | "yes"))
+                    {
+                        e.set_attribute("checked", "");
+                    }
+                }
+                "file" => {}
+                _ if name == "language" || name == "nonce" => {}
+                _ => {
+                    if let Some(value) = v1.get(&name) {
+                        e.set_attribute("value", value);
+                    }
+                }
+            }
+        })
+        .on("textarea[name]", move |e| {
+            let name = e.get_attribute("name").unwrap_or_default();
+            if let Some(value) = v2.get(&name) {
+                e.set_text(value);
+            }
+        })
+        .on("select[name=\"category\"] option", move |e| {
+            let chosen = v3
+                .get("category")
+                .is_some_and(|v| Some(v) == e.get_attribute("value").as_ref());
+            if chosen {
+                e.set_attribute("selected", "");
+            }
+        })
+        .on("#report-form", move |e| {
+            // Tells the enhancing script which field to open first.
+            if let Some(first) = &first_error {
+                e.set_attribute("data-first-error", first);
+            }
+        })
+        .rewrite(Response::from_html(page_html)?)
+        .await?;
+    private_page(html_response(html, status)?)
+}

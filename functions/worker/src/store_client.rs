@@ -1,0 +1,80 @@
+//! The Worker's side of the internal protocol with the comune's ticket store.
+
+use crate::api_error::ApiError;
+use crate::comune;
+use crate::ticket_store::{self, CreateOutcome, StoreHealth, IDEMPOTENCY_CONFLICT};
+use segnala_core::field_error::{FieldError, FieldErrors};
+use segnala_core::ids::TrackingToken;
+use segnala_core::store::{NewTicket, TicketRecord};
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
+
+fn stub(env: &Env) -> std::result::Result<Stub, ApiError> {
+    let config = comune::config(env);
+    Ok(env
+        .durable_object(ticket_store::BINDING)?
+        .get_by_name(&config.id)?)
+}
+
+async fn call(env: &Env, method: Method, path: &str, body: Option<String>) -> Result<Response> {
+    let stub = stub(env).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let mut init = RequestInit::new();
+    init.with_method(method);
+    if let Some(body) = body {
+        let headers = Headers::new();
+        headers.set("Content-Type", "application/json")?;
+        init.with_headers(headers).with_body(Some(body.into()));
+    }
+    stub.fetch_with_request(Request::new_with_init(
+        &format!("https://store{path}"),
+        &init,
+    )?)
+    .await
+}
+
+pub async fn health(env: &Env) -> std::result::Result<StoreHealth, ApiError> {
+    let mut answer = call(env, Method::Get, "/health", None).await?;
+    if answer.status_code() != 200 {
+        return Err(ApiError::Internal(format!(
+            "store health answered {}",
+            answer.status_code()
+        )));
+    }
+    Ok(answer.json().await?)
+}
+
+pub async fn create(env: &Env, new: &NewTicket) -> std::result::Result<CreateOutcome, ApiError> {
+    if comune::Faults::from_env(env).ticket_store {
+        return Err(ApiError::Internal(
+            "simulated ticket store failure (FAULTS)".into(),
+        ));
+    }
+    let body = serde_json::to_string(new).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call(env, Method::Post, "/tickets", Some(body)).await?;
+    match answer.status_code() {
+        200 | 201 => Ok(answer.json().await?),
+        IDEMPOTENCY_CONFLICT => Err(ApiError::Validation(FieldErrors(vec![FieldError::new(
+            "idempotency_key",
+            "idempotency_key_reused",
+            "this key was already used for a different report",
+        )]))),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+pub async fn find(
+    env: &Env,
+    token: &TrackingToken,
+) -> std::result::Result<Option<TicketRecord>, ApiError> {
+    let mut answer = call(
+        env,
+        Method::Get,
+        &format!("/tickets/by-token/{token}"),
+        None,
+    )
+    .await?;
+    match answer.status_code() {
+        200 => Ok(Some(answer.json().await?)),
+        404 => Ok(None),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}

@@ -1,0 +1,280 @@
+//! Filing a report, whichever way it arrives: JSON, multipart from an API client or the
+//! enhanced form, or a plain HTML form post without JavaScript. One path for all: read,
+//! validate everything (fields and photos) reporting every problem, route, store photos,
+//! store the ticket; undo the photos if the ticket is not created.
+
+use crate::api_error::ApiError;
+use crate::comune;
+use crate::photo_storage::{self, PhotoUpload};
+use crate::platform::{now, CryptoEntropy};
+use crate::store_client;
+use segnala_core::field_error::{parse_json, ErrorCollector, FieldError, FieldErrors};
+use segnala_core::idempotency;
+use segnala_core::ids::TicketId;
+use segnala_core::photo::{self, THUMBNAIL_MAX_BYTES};
+use segnala_core::report::{check_photo_count, from_form_fields, ReportRequest};
+use segnala_core::routing::route;
+use segnala_core::store::NewTicket;
+use segnala_core::ticket::Ticket;
+use worker::{Env, FormEntry, Request};
+
+/// Largest JSON body (photos travel as multipart).
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+/// Room for the text fields of a multipart body, on top of the photos.
+const MULTIPART_TEXT_ALLOWANCE: usize = 256 * 1024;
+
+/// A submission as read from the request, before validation.
+pub struct Submission {
+    pub request: Result<ReportRequest, FieldErrors>,
+    /// Raw photo files, and the browser-made small variants by position.
+    pub photos: Vec<Vec<u8>>,
+    pub thumbnails: Vec<Vec<u8>>,
+    pub idempotency_key: Option<(String, &'static str)>,
+    /// A plain form post: without a nonce its content serves as idempotency key.
+    pub from_html_form: bool,
+    /// The text fields as sent, to put back into the form when something must be corrected.
+    pub form_fields: Vec<(String, String)>,
+}
+
+pub struct Filed {
+    pub ticket: Ticket,
+    pub replayed: bool,
+}
+
+fn content_type(request: &Request) -> String {
+    request
+        .headers()
+        .get("Content-Type")
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+fn check_declared_length(request: &Request, limit: usize) -> Result<(), ApiError> {
+    let declared = request
+        .headers()
+        .get("Content-Length")?
+        .and_then(|l| l.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    Ok(())
+}
+
+fn multipart_limit(env: &Env) -> usize {
+    let photos = &comune::config(env).photos;
+    usize::from(photos.max_count) * (photos.max_bytes as usize + THUMBNAIL_MAX_BYTES as usize)
+        + MULTIPART_TEXT_ALLOWANCE
+}
+
+fn header_key(request: &Request) -> Result<Option<(String, &'static str)>, ApiError> {
+    Ok(request
+        .headers()
+        .get("Idempotency-Key")?
+        .map(|key| (key, "Idempotency-Key")))
+}
+
+/// Reads an API submission: JSON, or multipart/form-data with photos.
+pub async fn read_api(mut request: Request, env: &Env) -> Result<Submission, ApiError> {
+    let kind = content_type(&request);
+    if kind.starts_with("application/json") {
+        check_declared_length(&request, MAX_JSON_BODY)?;
+        let idempotency_key = header_key(&request)?;
+        let bytes = request.bytes().await?;
+        if bytes.len() > MAX_JSON_BODY {
+            return Err(ApiError::PayloadTooLarge(MAX_JSON_BODY));
+        }
+        let request = match String::from_utf8(bytes) {
+            Ok(text) => parse_json::<ReportRequest>(&text),
+            Err(_) => Err(FieldErrors(vec![FieldError::new(
+                "",
+                "malformed_json",
+                "the body is not UTF-8 text",
+            )])),
+        };
+        Ok(Submission {
+            request,
+            photos: vec![],
+            thumbnails: vec![],
+            idempotency_key,
+            from_html_form: false,
+            form_fields: vec![],
+        })
+    } else if kind.starts_with("multipart/form-data") {
+        read_form(request, env, false).await
+    } else {
+        Err(ApiError::UnsupportedMediaType(
+            "application/json or multipart/form-data",
+        ))
+    }
+}
+
+/// Reads a form post (multipart or urlencoded), from the API or from the HTML form.
+pub async fn read_form(
+    mut request: Request,
+    env: &Env,
+    from_html_form: bool,
+) -> Result<Submission, ApiError> {
+    let kind = content_type(&request);
+    if !kind.starts_with("multipart/form-data")
+        && !kind.starts_with("application/x-www-form-urlencoded")
+    {
+        return Err(ApiError::UnsupportedMediaType("multipart/form-data"));
+    }
+    check_declared_length(&request, multipart_limit(env))?;
+    let mut idempotency_key = header_key(&request)?;
+    let form = request.form_data().await.map_err(|_| {
+        ApiError::Validation(FieldErrors(vec![FieldError::new(
+            "",
+            "malformed_form",
+            "the form data could not be read",
+        )]))
+    })?;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut photos = Vec::new();
+    let mut thumbnails = Vec::new();
+    for name in [
+        "category",
+        "kind",
+        "description",
+        "address",
+        "lat",
+        "lon",
+        "name",
+        "email",
+        "language",
+        "privacy_accepted",
+    ] {
+        if let Some(FormEntry::Field(value)) = form.get(name) {
+            fields.push((name.to_string(), value));
+        }
+    }
+    if let Some(FormEntry::Field(nonce)) = form.get("nonce") {
+        if !nonce.trim().is_empty() && idempotency_key.is_none() {
+            idempotency_key = Some((nonce, "nonce"));
+        }
+    }
+    for (name, target) in [("photos", &mut photos), ("thumbnails", &mut thumbnails)] {
+        for entry in form.get_all(name).unwrap_or_default() {
+            if let FormEntry::File(file) = entry {
+                // A file input left empty is sent as a nameless empty file.
+                if file.size() == 0 && file.name().is_empty() {
+                    continue;
+                }
+                target.push(file.bytes().await?);
+            }
+        }
+    }
+    let request = from_form_fields(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    Ok(Submission {
+        request,
+        photos,
+        thumbnails,
+        idempotency_key,
+        from_html_form,
+        form_fields: fields,
+    })
+}
+
+/// Validates and stores a submission. Every problem with the fields and the photos comes
+/// back at once as `ApiError::Validation`; the form values are never lost by the caller.
+pub async fn file(env: &Env, submission: Submission) -> Result<Filed, ApiError> {
+    let config = comune::config(env);
+    let mut errors = ErrorCollector::default();
+    let report = match submission.request {
+        Ok(request) => match request.validate(config) {
+            Ok(report) => Some(report),
+            Err(found) => {
+                found
+                    .0
+                    .into_iter()
+                    .for_each(|e| errors.push(e.field, e.code, e.message));
+                None
+            }
+        },
+        Err(found) => {
+            found
+                .0
+                .into_iter()
+                .for_each(|e| errors.push(e.field, e.code, e.message));
+            None
+        }
+    };
+    if let Err(found) = check_photo_count(submission.photos.len(), config) {
+        found
+            .0
+            .into_iter()
+            .for_each(|e| errors.push(e.field, e.code, e.message));
+    }
+    let mut uploads = Vec::new();
+    for (index, bytes) in submission.photos.iter().enumerate() {
+        match photo::clean(bytes, config.photos.max_bytes) {
+            Ok(clean) => {
+                // A thumbnail that is not a valid small image is simply not kept.
+                let thumbnail = submission
+                    .thumbnails
+                    .get(index)
+                    .and_then(|t| photo::clean(t, THUMBNAIL_MAX_BYTES).ok());
+                uploads.push(PhotoUpload {
+                    photo: clean,
+                    thumbnail,
+                });
+            }
+            Err(error) => errors.push(format!("photos[{index}]"), error.code(), error.to_string()),
+        }
+    }
+    let photo_bytes: Vec<&[u8]> = uploads.iter().map(|u| u.photo.bytes.as_slice()).collect();
+    let idempotency = match (&report, submission.idempotency_key) {
+        (Some(report), Some((key, field))) => {
+            match idempotency::client_key(
+                &key,
+                idempotency::fingerprint(report, &photo_bytes),
+                field,
+            ) {
+                Ok(idempotency) => Some(idempotency),
+                Err(found) => {
+                    found
+                        .0
+                        .into_iter()
+                        .for_each(|e| errors.push(e.field, e.code, e.message));
+                    None
+                }
+            }
+        }
+        (Some(report), None) if submission.from_html_form => Some(idempotency::content_key(
+            idempotency::fingerprint(report, &photo_bytes),
+        )),
+        _ => None,
+    };
+    let report = match report {
+        Some(report) if errors.is_empty() => report,
+        _ => return Err(ApiError::Validation(errors.into_errors())),
+    };
+
+    let routing = route(config, &report);
+    let id = TicketId::generate(now(), &mut CryptoEntropy);
+    let photos = photo_storage::store_all(env, id, &uploads).await?;
+    let new = NewTicket {
+        id,
+        report,
+        routing,
+        photos: photos.clone(),
+        idempotency,
+    };
+    match store_client::create(env, &new).await {
+        Ok(outcome) => {
+            if outcome.replayed {
+                photo_storage::delete(env, &photos).await;
+            }
+            Ok(Filed {
+                ticket: outcome.ticket,
+                replayed: outcome.replayed,
+            })
+        }
+        Err(error) => {
+            photo_storage::delete(env, &photos).await;
+            Err(error)
+        }
+    }
+}

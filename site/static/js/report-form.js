@@ -1,0 +1,401 @@
+// Progressive enhancement of the report form (/segnala/, /en/report/). Without this
+// script the form is one page posted as multipart to the Worker. With it: steps with a
+// review, a Leaflet map with "use my position", photo previews resized in the browser,
+// validation before sending, and an idempotent fetch to the API.
+(function () {
+  'use strict';
+  var form = document.getElementById('report-form');
+  if (!form || !window.fetch || !window.FormData || !window.Promise) return;
+
+  var $ = function (selector, root) { return (root || document).querySelector(selector); };
+  var $$ = function (selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); };
+  var steps = $$('.report-step', form);
+  var indicator = $('#steps-indicator');
+  var stepStatus = $('#step-status');
+  var summary = $('#error-summary');
+  var backButton = $('#step-back');
+  var nextButton = $('#step-next');
+  var submitButton = $('#submit-report');
+  var maxPhotos = Number(form.getAttribute('data-max-photos')) || 0;
+  var maxPhotoBytes = Number(form.getAttribute('data-max-photo-bytes')) || 10485760;
+  var photos = [];
+  var boundary = null;
+  var map = null;
+  var marker = null;
+  var current = 0;
+
+  form.noValidate = true;
+  var nonce = window.crypto && crypto.randomUUID ? crypto.randomUUID()
+    : String(Date.now()) + Math.random().toString(16).slice(2);
+  form.elements.nonce.value = nonce;
+
+  // ---- errors -------------------------------------------------------------------------
+
+  // The form field an API error belongs to (the same mapping as the Worker's).
+  function formField(apiField) {
+    if (apiField === 'reporter.name') return 'name';
+    if (apiField === 'reporter.email') return 'email';
+    if (apiField === 'location' || apiField.indexOf('location.') === 0) return 'location';
+    if (apiField.indexOf('photos') === 0) return 'photos';
+    return apiField;
+  }
+
+  function controlOf(field) {
+    if (field === 'location') return form.elements.address;
+    if (field === 'kind') return $('#kind-segnalazione');
+    return form.elements[field] && form.elements[field].nodeType ? form.elements[field] : document.getElementById(field);
+  }
+
+  function clearErrors() {
+    summary.hidden = true;
+    $('[data-slot="error-list"]', summary).textContent = '';
+    $$('[data-error-for]', form).forEach(function (box) { box.hidden = true; box.textContent = ''; });
+    $$('.is-invalid', form).forEach(function (el) { el.classList.remove('is-invalid'); el.removeAttribute('aria-invalid'); });
+  }
+
+  // errors: [{field, code, message}] with API field names; general: text for the summary.
+  function showErrors(errors, general) {
+    clearErrors();
+    var list = $('[data-slot="error-list"]', summary);
+    var seen = {};
+    var first = null;
+    errors.forEach(function (error) {
+      var field = formField(error.field || '');
+      if (seen[field]) return;
+      seen[field] = true;
+      var box = field && form.querySelector('[data-error-for="' + field + '"]');
+      var message = (box && box.getAttribute('data-msg-' + error.code)) || error.message || '';
+      var item = document.createElement('li');
+      if (box) {
+        box.textContent = message;
+        box.hidden = false;
+        var control = controlOf(field);
+        if (control) { control.classList.add('is-invalid'); control.setAttribute('aria-invalid', 'true'); }
+        var link = document.createElement('a');
+        link.href = '#' + (control && control.id ? control.id : field);
+        link.textContent = message;
+        link.addEventListener('click', function (event) {
+          event.preventDefault();
+          goToField(field, true);
+        });
+        item.appendChild(link);
+        if (!first) first = field;
+      } else {
+        item.textContent = message;
+      }
+      list.appendChild(item);
+    });
+    if (general) {
+      var extra = document.createElement('li');
+      extra.textContent = general;
+      list.appendChild(extra);
+    }
+    summary.hidden = false;
+    if (first) goToField(first, false);
+    summary.focus();
+  }
+
+  function stepOf(field) {
+    var box = form.querySelector('[data-error-for="' + field + '"]');
+    var step = box && box.closest('.report-step');
+    return step ? steps.indexOf(step) : current;
+  }
+
+  function goToField(field, focus) {
+    showStep(stepOf(field), false);
+    var control = controlOf(field);
+    if (focus && control) control.focus();
+  }
+
+  // ---- client-side checks, mirroring the server's --------------------------------------
+
+  function value(name) { return (form.elements[name].value || '').trim(); }
+
+  function checkStep(index) {
+    var errors = [];
+    var step = steps[index] ? steps[index].getAttribute('data-step') : '';
+    if (step === '1' && !value('category')) errors.push({ field: 'category', code: 'required' });
+    if (step === '2') {
+      var lat = value('lat');
+      var lon = value('lon');
+      if (lat && lon && boundary && !insideArea(boundary, Number(lat), Number(lon))) {
+        errors.push({ field: 'location', code: 'outside_boundary' });
+      } else if (!(lat && lon) && !value('address')) {
+        errors.push({ field: 'location', code: 'required' });
+      }
+      if (value('address').length > 200) errors.push({ field: 'address', code: 'too_long' });
+    }
+    if (step === '3') {
+      var description = value('description');
+      if (!description) errors.push({ field: 'description', code: 'required' });
+      else if (Array.from(description).length < 10) errors.push({ field: 'description', code: 'too_short' });
+      else if (Array.from(description).length > 4000) errors.push({ field: 'description', code: 'too_long' });
+      if (photos.length > maxPhotos) errors.push({ field: 'photos', code: 'too_many_photos' });
+    }
+    if (step === '4') {
+      if (value('name').length > 100) errors.push({ field: 'reporter.name', code: 'too_long' });
+      var email = value('email');
+      if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.push({ field: 'reporter.email', code: 'invalid_email' });
+      if (!form.elements.privacy_accepted.checked) errors.push({ field: 'privacy_accepted', code: 'privacy_required' });
+    }
+    return errors;
+  }
+
+  // ---- steps --------------------------------------------------------------------------
+
+  function showStep(index, focus) {
+    current = Math.max(0, Math.min(index, steps.length - 1));
+    steps.forEach(function (step, n) { step.hidden = n !== current; });
+    $$('li', indicator).forEach(function (item, n) {
+      item.classList.toggle('done', n < current);
+      if (n === current) item.setAttribute('aria-current', 'step'); else item.removeAttribute('aria-current');
+    });
+    backButton.hidden = current === 0;
+    nextButton.hidden = current === steps.length - 1;
+    submitButton.hidden = current !== steps.length - 1;
+    stepStatus.textContent = stepStatus.getAttribute('data-template')
+      .replace('{n}', String(current + 1)).replace('{total}', String(steps.length));
+    if (steps[current].id === 'review') buildReview();
+    if (map && steps[current].getAttribute('data-step') === '2') setTimeout(function () { map.invalidateSize(); }, 0);
+    if (focus) {
+      var heading = $('legend, h2', steps[current]);
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    }
+  }
+
+  nextButton.addEventListener('click', function () {
+    var errors = checkStep(current);
+    if (errors.length) { showErrors(errors); return; }
+    clearErrors();
+    showStep(current + 1, true);
+  });
+  backButton.addEventListener('click', function () { clearErrors(); showStep(current - 1, true); });
+
+  function buildReview() {
+    var list = $('#review-list');
+    var label = function (key) { return list.getAttribute('data-label-' + key); };
+    var empty = list.getAttribute('data-empty');
+    var category = form.elements.category;
+    var kind = $('input[name="kind"]:checked', form);
+    var place = [value('address'), value('lat') ? list.getAttribute('data-point') + ' (' + Number(value('lat')).toFixed(5) + ', ' + Number(value('lon')).toFixed(5) + ')' : '']
+      .filter(Boolean).join(' — ');
+    var rows = [
+      ['category', category.selectedIndex > 0 ? category.options[category.selectedIndex].text : ''],
+      ['kind', kind ? kind.parentNode.querySelector('label').firstChild.textContent.trim() : ''],
+      ['place', place],
+      ['description', value('description')],
+      ['photos', photos.length ? String(photos.length) : ''],
+      ['name', value('name')],
+      ['email', value('email')],
+    ];
+    list.textContent = '';
+    rows.forEach(function (row) {
+      var dt = document.createElement('dt');
+      dt.textContent = label(row[0]);
+      var dd = document.createElement('dd');
+      dd.textContent = row[1] || empty;
+      list.appendChild(dt);
+      list.appendChild(dd);
+    });
+  }
+
+  // ---- map ----------------------------------------------------------------------------
+
+  // Even-odd ray casting over GeoJSON Polygon/MultiPolygon rings ([lon, lat]).
+  function insideRing(ring, lat, lon) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > lat) !== (yj > lat) && lon < xj + (lat - yj) * (xi - xj) / (yi - yj)) inside = !inside;
+    }
+    return inside;
+  }
+  function insideArea(area, lat, lon) {
+    var polygons = area.type === 'Polygon' ? [area.coordinates] : area.coordinates;
+    return polygons.some(function (rings) {
+      return insideRing(rings[0], lat, lon) && !rings.slice(1).some(function (hole) { return insideRing(hole, lat, lon); });
+    });
+  }
+
+  function mapMessage(key) { return $('#map').getAttribute('data-msg-' + key); }
+
+  function setPoint(lat, lon) {
+    if (!marker) {
+      marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: mapMessage('set') }).addTo(map);
+      marker.on('dragend', function () { var p = marker.getLatLng(); setPoint(p.lat, p.lng); });
+    } else {
+      marker.setLatLng([lat, lon]);
+    }
+    form.elements.lat.value = lat.toFixed(6);
+    form.elements.lon.value = lon.toFixed(6);
+    var outside = boundary && !insideArea(boundary, lat, lon);
+    var status = $('#map-status');
+    status.textContent = outside ? mapMessage('outside') : mapMessage('set');
+    status.classList.toggle('text-danger', !!outside);
+    if (outside) showErrors([{ field: 'location', code: 'outside_boundary' }]); else if (!summary.hidden) clearErrors();
+  }
+
+  function initMap(config) {
+    boundary = config.boundary;
+    if (!window.L) return;
+    $('#map-block').hidden = false;
+    map = L.map('map', { keyboard: true }).setView([config.map.center.lat, config.map.center.lon], config.map.zoom);
+    L.tileLayer(config.map.tile_url, { attribution: config.map.attribution, maxZoom: 19 }).addTo(map);
+    L.geoJSON(config.boundary, { interactive: false, style: { color: '#0066cc', weight: 2, fill: false } }).addTo(map);
+    map.on('click', function (event) { setPoint(event.latlng.lat, event.latlng.lng); });
+    $('#pin-centre').addEventListener('click', function () { var c = map.getCenter(); setPoint(c.lat, c.lng); });
+    var locate = $('#locate-me');
+    if (!navigator.geolocation) { locate.hidden = true; return; }
+    locate.addEventListener('click', function () {
+      var status = $('#map-status');
+      status.textContent = mapMessage('locating');
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var lat = position.coords.latitude, lon = position.coords.longitude;
+        map.setView([lat, lon], Math.max(map.getZoom(), 17));
+        setPoint(lat, lon);
+      }, function () {
+        status.textContent = mapMessage('denied');
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  }
+
+  fetch('/api/v1/config', { headers: { Accept: 'application/json' } })
+    .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+    .then(initMap)
+    .catch(function () { /* the address field still works */ });
+
+  // ---- photos -------------------------------------------------------------------------
+
+  var photoInput = form.elements.photos;
+  var previews = $('#photo-previews');
+  var ACCEPTED = ['image/jpeg', 'image/png', 'image/webp'];
+
+  function loadImage(file) {
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file);
+      var image = new Image();
+      image.onload = function () { resolve({ image: image, url: url }); };
+      image.onerror = function () { URL.revokeObjectURL(url); reject(new Error('decode')); };
+      image.src = url;
+    });
+  }
+
+  // Draws the image (browsers apply the EXIF orientation) at most `edge` pixels wide/high.
+  function shrink(image, edge, quality) {
+    var scale = Math.min(1, edge / Math.max(image.naturalWidth, image.naturalHeight));
+    var canvas = document.createElement('canvas');
+    canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
+    canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
+    canvas.getContext('2d').drawImage(image, 0, 0, canvas.width, canvas.height);
+    return new Promise(function (resolve) { canvas.toBlob(resolve, 'image/jpeg', quality); });
+  }
+
+  function prepare(file) {
+    return loadImage(file).then(function (loaded) {
+      var image = loaded.image;
+      var large = file.size > 1.5 * 1024 * 1024 || Math.max(image.naturalWidth, image.naturalHeight) > 2560;
+      return Promise.all([large ? shrink(image, 2048, 0.85) : Promise.resolve(file), shrink(image, 320, 0.8)])
+        .then(function (blobs) {
+          URL.revokeObjectURL(loaded.url);
+          return { file: blobs[0] || file, thumbnail: blobs[1], name: file.name.replace(/\.[^.]*$/, '') + '.jpg' };
+        });
+    }).catch(function () {
+      return { file: file, thumbnail: null, name: file.name };
+    });
+  }
+
+  function renderPreviews() {
+    previews.textContent = '';
+    photos.forEach(function (photo, index) {
+      var item = document.createElement('li');
+      var image = document.createElement('img');
+      image.src = URL.createObjectURL(photo.thumbnail || photo.file);
+      image.alt = '';
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'btn btn-link btn-sm';
+      button.textContent = previews.getAttribute('data-remove-label') + ' ' + (index + 1);
+      button.addEventListener('click', function () {
+        photos.splice(index, 1);
+        renderPreviews();
+        photoInput.focus();
+      });
+      item.appendChild(image);
+      item.appendChild(button);
+      previews.appendChild(item);
+    });
+  }
+
+  if (photoInput) {
+    photoInput.addEventListener('change', function () {
+      var files = Array.prototype.slice.call(photoInput.files);
+      var errors = [];
+      var accepted = files.filter(function (file) {
+        if (ACCEPTED.indexOf(file.type) < 0) { errors.push({ field: 'photos', code: 'unsupported_type' }); return false; }
+        return true;
+      });
+      if (photos.length + accepted.length > maxPhotos) {
+        errors.push({ field: 'photos', code: 'too_many_photos' });
+        accepted = accepted.slice(0, Math.max(0, maxPhotos - photos.length));
+      }
+      Promise.all(accepted.map(prepare)).then(function (prepared) {
+        prepared.forEach(function (photo) {
+          if (photo.file.size > maxPhotoBytes) errors.push({ field: 'photos', code: 'file_too_large' });
+          else photos.push(photo);
+        });
+        photoInput.value = '';
+        renderPreviews();
+        if (errors.length) showErrors(errors); else clearErrors();
+      });
+    });
+  }
+
+  // ---- sending ------------------------------------------------------------------------
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var errors = [];
+    for (var i = 0; i < steps.length; i++) errors = errors.concat(checkStep(i));
+    if (errors.length) { showErrors(errors); return; }
+    var data = new FormData(form);
+    data.delete('photos');
+    var withThumbnails = photos.every(function (photo) { return photo.thumbnail; });
+    photos.forEach(function (photo) {
+      data.append('photos', photo.file, photo.name);
+      if (withThumbnails) data.append('thumbnails', photo.thumbnail, 'small-' + photo.name);
+    });
+    var label = submitButton.textContent;
+    submitButton.disabled = true;
+    submitButton.textContent = submitButton.getAttribute('data-sending');
+    fetch('/api/v1/reports', { method: 'POST', body: data, headers: { 'Idempotency-Key': nonce, Accept: 'application/json' } })
+      .then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (body) { return { status: response.status, body: body }; });
+      })
+      .then(function (result) {
+        if ((result.status === 201 || result.status === 200) && result.body) {
+          window.location.assign(new URL(result.body.tracking_url).pathname + '?new=1');
+          return;
+        }
+        if (result.body && result.body.fields) showErrors(result.body.fields);
+        else if (result.status === 503) showErrors([], summary.getAttribute('data-generic-storage'));
+        else showErrors([], summary.getAttribute('data-generic-network'));
+        submitButton.disabled = false;
+        submitButton.textContent = label;
+      })
+      .catch(function () {
+        showErrors([], summary.getAttribute('data-generic-network'));
+        submitButton.disabled = false;
+        submitButton.textContent = label;
+      });
+  });
+
+  // ---- start --------------------------------------------------------------------------
+
+  indicator.hidden = false;
+  $('#review').hidden = false;
+  form.classList.add('stepped');
+  var firstError = form.getAttribute('data-first-error');
+  showStep(firstError ? stepOf(firstError) : 0, false);
+  if (!summary.hidden) summary.focus();
+})();
