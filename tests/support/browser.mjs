@@ -8,9 +8,11 @@ import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 
-export async function launchBrowser() {
+/** @param {import('playwright-core').BrowserContextOptions} options e.g. javaScriptEnabled, geolocation */
+export async function launchBrowser(options = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'segnala-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
+    ...options,
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     timeout: 60_000,
@@ -36,4 +38,19 @@ export async function accessibilityViolations(page) {
     // eslint-disable-next-line no-undef
     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
   return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** The same check for a page captured without JavaScript: its HTML, scripts removed, is
+ * loaded in a page of its own (axe needs JavaScript to run). */
+export async function accessibilityViolationsOfHtml(html, baseUrl) {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    const withoutScripts = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '')
+      .replace('<head>', `<head><base href="${baseUrl}/">`);
+    await page.setContent(withoutScripts, { waitUntil: 'load' });
+    return await accessibilityViolations(page);
+  } finally {
+    await browser.close();
+  }
 }

@@ -43,6 +43,7 @@
   function controlOf(field) {
     if (field === 'location') return form.elements.address;
     if (field === 'kind') return $('#kind-segnalazione');
+    if (field === 'category' && form.elements.category.disabled) return $('#theme');
     return form.elements[field] && form.elements[field].nodeType ? form.elements[field] : document.getElementById(field);
   }
 
@@ -114,7 +115,10 @@
   function checkStep(index) {
     var errors = [];
     var step = steps[index] ? steps[index].getAttribute('data-step') : '';
-    if (step === '1' && !value('category')) errors.push({ field: 'category', code: 'required' });
+    if (step === '1' && !value('category')) {
+      var theme = $('#theme');
+      errors.push({ field: 'category', code: theme && !theme.value ? 'theme_required' : 'required' });
+    }
     if (step === '2') {
       var lat = value('lat');
       var lon = value('lon');
@@ -390,8 +394,60 @@
       });
   });
 
+  // ---- theme, then category -----------------------------------------------------------
+
+  // Without JavaScript one list grouped by theme; with it, first the theme, then only its
+  // categories.
+  function splitThemeAndCategory() {
+    var category = form.elements.category;
+    var groups = $$('optgroup', category);
+    if (!groups.length) return;
+    var placeholder = category.options[0].cloneNode(true);
+    var group = category.closest('.form-group');
+    var themeGroup = document.createElement('div');
+    themeGroup.className = 'form-group';
+    var label = document.createElement('label');
+    label.className = 'form-label';
+    label.htmlFor = 'theme';
+    label.textContent = form.getAttribute('data-theme-label');
+    var theme = document.createElement('select');
+    theme.className = 'form-select';
+    theme.id = 'theme';
+    theme.required = true;
+    // Errors about the choice are written under the category and read with either list.
+    theme.setAttribute('aria-describedby', 'category-error');
+    var first = document.createElement('option');
+    first.value = '';
+    first.textContent = form.getAttribute('data-theme-choose');
+    theme.appendChild(first);
+    groups.forEach(function (optgroup) {
+      var option = document.createElement('option');
+      option.value = optgroup.getAttribute('data-theme');
+      option.textContent = optgroup.label;
+      theme.appendChild(option);
+    });
+    themeGroup.appendChild(label);
+    themeGroup.appendChild(theme);
+    group.parentNode.insertBefore(themeGroup, group);
+    var chosen = category.value;
+    function fill(themeId) {
+      category.textContent = '';
+      category.appendChild(placeholder.cloneNode(true));
+      groups.filter(function (g) { return g.getAttribute('data-theme') === themeId; }).forEach(function (g) {
+        $$('option', g).forEach(function (option) { category.appendChild(option.cloneNode(true)); });
+      });
+      category.disabled = !themeId;
+    }
+    var initial = groups.filter(function (g) { return chosen && g.querySelector('option[value="' + chosen + '"]'); })[0];
+    theme.value = initial ? initial.getAttribute('data-theme') : '';
+    fill(theme.value);
+    category.value = chosen;
+    theme.addEventListener('change', function () { fill(theme.value); });
+  }
+
   // ---- start --------------------------------------------------------------------------
 
+  splitThemeAndCategory();
   indicator.hidden = false;
   $('#review').hidden = false;
   form.classList.add('stepped');
