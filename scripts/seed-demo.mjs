@@ -21,14 +21,15 @@ for (;;) {
 
 const reports = JSON.parse(fs.readFileSync(new URL('../config/demo-reports.json', import.meta.url), 'utf8'));
 const numbers = [];
-for (const report of reports) {
+for (const [index, report] of reports.entries()) {
+  // A seed interrupted half-way and run again files each demo report once.
   const response = await fetch(`${url}/api/v1/reports`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `demo-seed-${index + 1}` },
     body: JSON.stringify(report),
   });
   const body = await response.json();
-  if (response.status !== 201) {
+  if (response.status !== 201 && response.status !== 200) {
     console.error(`seed: report refused (${response.status}): ${JSON.stringify(body)}`);
     process.exit(1);
   }

@@ -61,9 +61,11 @@ describe('report form in Chromium', () => {
       await page.locator('#photo-previews img').waitFor();
       await page.getByRole('button', { name: 'Avanti' }).click();
 
-      await page.getByLabel('Email').fill('cittadina@example.it');
       await page.locator('label[for="privacy_accepted"]').click();
-      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.getByLabel('Email').fill('cittadina@example.it');
+      await page.getByLabel('Email').press('Enter'); // Enter means "next", not "send"
+      await page.locator('#review-list').waitFor();
+      assert.match(page.url(), /\/segnala\/$/, 'not sent before the review');
 
       const review = await page.locator('#review-list').innerText();
       assert.match(review, /Buche e dissesti stradali/);
@@ -83,8 +85,57 @@ describe('report form in Chromium', () => {
       assert.ok(await image.evaluate((img) => img.complete && img.naturalWidth > 0), 'the photo is shown');
       const tracking = await page.locator('#tracking-url').inputValue();
       assert.equal(new URL(tracking).pathname, new URL(page.url()).pathname);
+      assert.equal(await page.locator('.tracking-code').innerText(), new URL(tracking).pathname.split('/').pop(),
+        'the tracking code is shown for the lookup page');
       assert.ok(!(await page.content()).includes('cittadina@example.it'), 'the e-mail is not shown');
       assert.deepEqual(await accessibilityViolations(page), []);
+    });
+  });
+
+  test('a large photo is shrunk in the browser before it is sent', async () => {
+    await withBrowser({}, async (page) => {
+      await page.goto(`${worker.url}/segnala/`);
+      // A 3000x2000 photo of noise: as PNG far over the 10 MB the server accepts.
+      const png = Buffer.from(await page.evaluate(async () => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 3000;
+        canvas.height = 2000;
+        const context = canvas.getContext('2d');
+        const pixels = context.createImageData(canvas.width, canvas.height);
+        const random = new Uint32Array(pixels.data.buffer);
+        for (let offset = 0; offset < random.length; offset += 16384) {
+          crypto.getRandomValues(random.subarray(offset, Math.min(offset + 16384, random.length)));
+        }
+        for (let i = 3; i < pixels.data.length; i += 4) pixels.data[i] = 255;
+        context.putImageData(pixels, 0, 0);
+        const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        let binary = '';
+        for (let i = 0; i < bytes.length; i += 32768) binary += String.fromCharCode(...bytes.subarray(i, i + 32768));
+        return btoa(binary);
+      }), 'base64');
+      assert.ok(png.length > 10 * 1024 * 1024, `the original is ${png.length} bytes`);
+      await page.getByLabel('Tema').selectOption('verde-urbano');
+      await page.getByLabel('Argomento').selectOption({ index: 1 });
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.getByLabel('Indirizzo o luogo di riferimento').fill('Parco Suardi, ingresso di via Pignolo');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.getByLabel('Descrizione').fill('Ramo spezzato sopra il vialetto, pericoloso per chi passa');
+      await page.getByLabel('Foto (facoltative)').setInputFiles({ name: 'grande.png', mimeType: 'image/png', buffer: png });
+      await page.locator('#photo-previews img').waitFor();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.locator('label[for="privacy_accepted"]').click();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.getByRole('button', { name: 'Invia la segnalazione' }).click();
+      await page.waitForURL(/\/segnalazione\/[a-z2-7]{26}\?new=1$/);
+      const token = new URL(page.url()).pathname.split('/').pop();
+      const view = await (await fetch(`${worker.url}/api/v1/reports/${token}`)).json();
+      assert.equal(view.photos.length, 1);
+      assert.deepEqual([view.photos[0].width, view.photos[0].height], [2048, 1365], 'longest side 2048 px, proportions kept');
+      const stored = await fetch(`${worker.url}${view.photos[0].url}`);
+      assert.equal(stored.headers.get('content-type'), 'image/jpeg');
+      assert.ok(Number((await stored.arrayBuffer()).byteLength) < png.length / 2, 'much smaller than the original');
+      assert.ok(view.photos[0].thumbnail_url, 'a small variant was made in the browser');
     });
   });
 
@@ -117,8 +168,9 @@ describe('report form in Chromium', () => {
       assert.deepEqual(await accessibilityViolations(page), []);
 
       await page.getByLabel('Tema').selectOption('verde-urbano');
+      assert.equal(await page.locator('#theme').getAttribute('aria-invalid'), null, 'a corrected field loses its error');
+      assert.ok(!(await page.locator('#category-error').isVisible()));
       await page.getByRole('button', { name: 'Avanti' }).click();
-      assert.equal(await page.locator('#theme').getAttribute('aria-invalid'), null);
       assert.equal(await page.locator('#category').getAttribute('aria-invalid'), 'true', 'then the category');
       assert.match(await page.locator('#category').getAttribute('aria-describedby'), /category-error/);
       assert.equal(await page.locator('#category-error').innerText(), "Scegli l'argomento della segnalazione.");

@@ -93,6 +93,7 @@ pub async fn tracking(
         (None, None) => String::new(),
     };
     let created = format_datetime(view.created_at, language);
+    let code = record.ticket.tracking_token.to_string();
     let view = Rc::new(view);
     let history_view = view.clone();
     let photos_view = view.clone();
@@ -115,6 +116,7 @@ pub async fn tracking(
         .on(&text_slot("tracking-url"), move |e| {
             e.set_attribute("value", &url)
         })
+        .on(&text_slot("tracking-code"), move |e| e.set_text(&code))
         .on(&text_slot("category"), move |e| e.set_text(&category))
         .on(&text_slot("kind"), move |e| {
             let label = e.get_attribute(&format!("data-label-{}", kind.as_str()));

@@ -168,6 +168,24 @@
     }
   }
 
+  // A corrected field loses its error at once; the rest are checked again on "next".
+  function clearErrorOf(control) {
+    if (!control || !control.classList.contains('is-invalid')) return;
+    control.classList.remove('is-invalid');
+    control.removeAttribute('aria-invalid');
+    var field = control.id === 'theme' ? 'category' : formField(control.name === 'address' ? 'location' : control.name || '');
+    var box = form.querySelector('[data-error-for="' + field + '"]');
+    if (box) { box.hidden = true; box.textContent = ''; }
+    if (!$$('.is-invalid', form).length) summary.hidden = true;
+  }
+  ['input', 'change'].forEach(function (type) {
+    form.addEventListener(type, function (event) {
+      clearErrorOf(event.target);
+      if (event.target.id === 'theme') clearErrorOf(form.elements.category);
+      if (event.target.name === 'kind') clearErrorOf($('#kind-segnalazione'));
+    });
+  });
+
   nextButton.addEventListener('click', function () {
     var errors = checkStep(current);
     if (errors.length) { showErrors(errors); return; }
@@ -359,6 +377,8 @@
 
   form.addEventListener('submit', function (event) {
     event.preventDefault();
+    // Enter in a text field submits the form: before the review it means "next step".
+    if (current !== steps.length - 1) { nextButton.click(); return; }
     var errors = [];
     for (var i = 0; i < steps.length; i++) errors = errors.concat(checkStep(i));
     if (errors.length) { showErrors(errors); return; }
@@ -409,7 +429,9 @@
     var label = document.createElement('label');
     label.className = 'form-label';
     label.htmlFor = 'theme';
-    label.textContent = form.getAttribute('data-theme-label');
+    label.textContent = form.getAttribute('data-theme-label') + ' ';
+    var requiredMark = $('label[for="category"] abbr', form);
+    if (requiredMark) label.appendChild(requiredMark.cloneNode(true));
     var theme = document.createElement('select');
     theme.className = 'form-select';
     theme.id = 'theme';
