@@ -49,6 +49,7 @@ describe('report form in Chromium', () => {
 
       await page.locator('#map .leaflet-tile-loaded').first().waitFor();
       assert.ok(tiles.requests() > 0, 'tiles came from the local tile server');
+      assert.equal(await page.locator('.leaflet-control-zoom-in').getAttribute('title'), 'Ingrandisci', 'map controls speak Italian');
       await page.getByRole('button', { name: 'Usa la mia posizione' }).click();
       await page.locator('.leaflet-marker-icon').waitFor();
       assert.equal(await page.locator('#lat').inputValue(), '45.703500');
@@ -157,6 +158,8 @@ describe('report form in Chromium', () => {
   test('announces missing fields in a summary tied to the fields', async () => {
     await withBrowser({}, async (page) => {
       await page.goto(`${worker.url}/segnala/`);
+      assert.equal(await page.getByRole('link', { name: 'English' }).getAttribute('href'), '/en/report/',
+        'the language link leads to the same page in English');
       await page.getByRole('button', { name: 'Avanti' }).click();
       const summary = page.locator('#error-summary');
       assert.ok(await summary.isVisible());
@@ -242,7 +245,7 @@ describe('report form in Chromium', () => {
       assert.equal(await page.locator('#email').inputValue(), 'not-an-address');
       assert.equal(await page.locator('#category').inputValue(), 'semafori');
       assert.equal(await page.locator('#description-error').innerText(), 'The description needs at least 10 characters.');
-      assert.equal(await page.locator('#location-error').innerText(), 'Mark the place on the map or write an address.');
+      assert.equal(await page.locator('#location-error').innerText(), 'Write the address or a landmark (or mark the place on the map).');
       assert.equal(await page.locator('#privacy_accepted-error').innerText(),
         'To send the report you must confirm you have read the privacy notice.');
       assert.equal(await page.locator('#email').getAttribute('aria-invalid'), 'true');

@@ -262,7 +262,9 @@
     boundary = config.boundary;
     if (!window.L) return;
     $('#map-block').hidden = false;
-    map = L.map('map', { keyboard: true }).setView([config.map.center.lat, config.map.center.lon], config.map.zoom);
+    map = L.map('map', { keyboard: true, zoomControl: false }).setView([config.map.center.lat, config.map.center.lon], config.map.zoom);
+    var mapBox = $('#map');
+    L.control.zoom({ zoomInTitle: mapBox.getAttribute('data-zoom-in'), zoomOutTitle: mapBox.getAttribute('data-zoom-out') }).addTo(map);
     L.tileLayer(config.map.tile_url, { attribution: config.map.attribution, maxZoom: 19 }).addTo(map);
     L.geoJSON(config.boundary, { interactive: false, style: { color: '#0066cc', weight: 2, fill: false } }).addTo(map);
     map.on('click', function (event) { setPoint(event.latlng.lat, event.latlng.lng); });
