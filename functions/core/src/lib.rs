@@ -22,6 +22,7 @@ pub mod status;
 pub mod store;
 pub mod text;
 pub mod ticket;
+pub mod workflow;
 
 /// Version of the service, reported by the health endpoint.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

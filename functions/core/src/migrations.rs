@@ -18,4 +18,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_photos_and_idempotency.sql",
         sql: include_str!("../../../schema/migrations/0002_photos_and_idempotency.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_staff_actions.sql",
+        sql: include_str!("../../../schema/migrations/0003_staff_actions.sql"),
+    },
 ];

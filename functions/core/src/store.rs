@@ -601,5 +601,8 @@ pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
     Ok(rows.first().map_or(0, |c| c.n.max(0) as u64))
 }
 
+mod commands;
+pub use commands::{apply_command, ApplyError};
+
 #[cfg(test)]
 mod tests;

@@ -422,3 +422,182 @@ fn trigger_bodies_stay_whole_when_splitting_statements() {
     assert!(trigger.trim_end().ends_with("END"), "{trigger}");
     assert!(statements.iter().all(|s| !s.contains("--")));
 }
+
+fn stored_ticket(db: &Sqlite) -> Ticket {
+    created(create_ticket(
+        db,
+        new_ticket(None, &mut SeededEntropy::new(40), at(2026, 3, 2, 8)),
+        at(2026, 3, 2, 8),
+        &mut SeededEntropy::new(41),
+    ))
+}
+
+fn staff(id: &str) -> Actor {
+    Actor::Staff(id.into())
+}
+
+#[test]
+fn a_staff_command_changes_the_ticket_and_appends_its_event() {
+    let db = migrated();
+    let ticket = stored_ticket(&db);
+    let command = crate::workflow::Command::TakeInCharge {
+        reply: Some("Sopralluogo domani".into()),
+    };
+    let outcome = apply_command(
+        &db,
+        ticket.id,
+        &command,
+        staff("giardiniere"),
+        1,
+        &demo_config(),
+        at(2026, 3, 2, 9),
+    )
+    .unwrap();
+    assert_eq!(outcome.ticket.status, Status::TakenInCharge);
+    let record = find_by_tracking_token(&db, &ticket.tracking_token)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        record.ticket, outcome.ticket,
+        "what was decided is what is stored"
+    );
+    assert_eq!(record.events.len(), 2);
+    assert_eq!(record.events[1], outcome.event);
+    assert_eq!(record.events[1].actor, staff("giardiniere"));
+}
+
+#[test]
+fn of_two_commands_on_the_same_version_only_the_first_is_kept() {
+    let db = migrated();
+    let ticket = stored_ticket(&db);
+    let resolve = crate::workflow::Command::Resolve {
+        answer: "Ramo rimosso".into(),
+    };
+    let reject = crate::workflow::Command::Reject {
+        reason: crate::workflow::RejectionReason::NotCompetent,
+        explanation: "Albero privato".into(),
+    };
+    let config = demo_config();
+    let first = apply_command(
+        &db,
+        ticket.id,
+        &resolve,
+        staff("a"),
+        1,
+        &config,
+        at(2026, 3, 2, 9),
+    );
+    let second = apply_command(
+        &db,
+        ticket.id,
+        &reject,
+        staff("b"),
+        1,
+        &config,
+        at(2026, 3, 2, 9),
+    );
+    assert!(first.is_ok());
+    assert_eq!(
+        second,
+        Err(ApplyError::Command(crate::workflow::CommandError::Stale {
+            current: 2,
+            expected: 1
+        }))
+    );
+    let record = find_by_tracking_token(&db, &ticket.tracking_token)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.ticket.status, Status::Resolved);
+    assert_eq!(record.events.len(), 2, "the refused command left no event");
+}
+
+#[derive(serde::Deserialize)]
+struct Reason {
+    rejection_reason: Option<String>,
+}
+
+#[test]
+fn a_rejection_keeps_its_reason_until_the_ticket_is_reopened() {
+    let db = migrated();
+    let ticket = stored_ticket(&db);
+    let config = demo_config();
+    let reason = |db: &Sqlite| {
+        db.query::<Reason>("SELECT rejection_reason FROM tickets", &[])
+            .unwrap()
+            .remove(0)
+            .rejection_reason
+    };
+    let reject = crate::workflow::Command::Reject {
+        reason: crate::workflow::RejectionReason::NotAProblem,
+        explanation: "Il ramo è stato rimosso da un privato".into(),
+    };
+    apply_command(
+        &db,
+        ticket.id,
+        &reject,
+        staff("a"),
+        1,
+        &config,
+        at(2026, 3, 2, 9),
+    )
+    .unwrap();
+    assert_eq!(reason(&db).as_deref(), Some("not_a_problem"));
+    let reopen = crate::workflow::Command::Reopen {
+        reason: "Il cittadino segnala che il ramo è ancora lì".into(),
+    };
+    let reopened = apply_command(
+        &db,
+        ticket.id,
+        &reopen,
+        staff("a"),
+        2,
+        &config,
+        at(2026, 3, 3, 9),
+    )
+    .unwrap();
+    assert_eq!(reopened.ticket.status, Status::TakenInCharge);
+    assert_eq!(reason(&db), None);
+}
+
+#[test]
+fn a_command_on_an_unknown_ticket_or_refused_by_the_state_machine_writes_nothing() {
+    let db = migrated();
+    let ticket = stored_ticket(&db);
+    let config = demo_config();
+    let unknown = TicketId::generate(at(2026, 3, 2, 9), &mut SeededEntropy::new(99));
+    let take = crate::workflow::Command::TakeInCharge { reply: None };
+    assert_eq!(
+        apply_command(
+            &db,
+            unknown,
+            &take,
+            staff("a"),
+            1,
+            &config,
+            at(2026, 3, 2, 9)
+        ),
+        Err(ApplyError::NotFound)
+    );
+    let reopen = crate::workflow::Command::Reopen {
+        reason: "Perché sì".into(),
+    };
+    assert!(matches!(
+        apply_command(
+            &db,
+            ticket.id,
+            &reopen,
+            staff("a"),
+            1,
+            &config,
+            at(2026, 3, 2, 9)
+        ),
+        Err(ApplyError::Command(crate::workflow::CommandError::Refused(
+            _
+        )))
+    ));
+    let record = find_by_tracking_token(&db, &ticket.tracking_token)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.ticket, ticket);
+    assert_eq!(record.events.len(), 1);
+}
