@@ -28,6 +28,17 @@ pub enum RejectionReason {
     InsufficientInformation,
 }
 
+impl RejectionReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotCompetent => "not_competent",
+            Self::NotAProblem => "not_a_problem",
+            Self::NeedsOfficialChannel => "needs_official_channel",
+            Self::InsufficientInformation => "insufficient_information",
+        }
+    }
+}
+
 /// A staff command, with the text each one needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -134,7 +145,7 @@ fn staff_text(
 pub struct Outcome {
     pub ticket: Ticket,
     pub event: TicketEvent,
-    /// For a rejection, the reason the store records beside the event.
+    /// For a rejection, the reason the store records on the ticket while it stays rejected.
     pub rejection: Option<RejectionReason>,
 }
 

@@ -8,7 +8,7 @@ use crate::config::ComuneConfig;
 use crate::ids::TicketId;
 use crate::status::Status;
 use crate::ticket::{Actor, Ticket};
-use crate::workflow::{self, Command, CommandError, Outcome};
+use crate::workflow::{self, Command, CommandError, Outcome, RejectionReason};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -59,22 +59,20 @@ pub fn apply_command(
 
 fn write(db: &impl SqlDatabase, outcome: &Outcome, read_version: u32) -> Result<(), StoreError> {
     let ticket = &outcome.ticket;
-    let rejection_reason = match (ticket.status, outcome.rejection) {
-        (Status::Rejected, Some(reason)) => serde_json::to_value(reason)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string)),
-        _ => None,
-    };
+    // A new rejection sets the reason; a note on a rejected ticket keeps it; leaving the
+    // rejected state (reopening) clears it.
     db.execute(
         "UPDATE tickets SET status = ?, priority = ?, office = ?, routing_rule = ?,
-            rejection_reason = ?, updated_at = ?, version = ?
+            rejection_reason = CASE WHEN ? THEN COALESCE(?, rejection_reason) END,
+            updated_at = ?, version = ?
          WHERE id = ? AND version = ?",
         &[
             ticket.status.as_str().into(),
             ticket.priority.as_str().into(),
             ticket.routing.office.as_str().into(),
             ticket.routing.rule.clone().into(),
-            rejection_reason.into(),
+            i64::from(ticket.status == Status::Rejected).into(),
+            outcome.rejection.map(RejectionReason::as_str).into(),
             timestamp(ticket.updated_at).into(),
             i64::from(ticket.version).into(),
             ticket.id.to_string().into(),

@@ -542,6 +542,24 @@ fn a_rejection_keeps_its_reason_until_the_ticket_is_reopened() {
     )
     .unwrap();
     assert_eq!(reason(&db).as_deref(), Some("not_a_problem"));
+    let note = crate::workflow::Command::InternalNote {
+        text: "Verificato con la foto".into(),
+    };
+    apply_command(
+        &db,
+        ticket.id,
+        &note,
+        staff("a"),
+        2,
+        &config,
+        at(2026, 3, 2, 10),
+    )
+    .unwrap();
+    assert_eq!(
+        reason(&db).as_deref(),
+        Some("not_a_problem"),
+        "a note leaves the reason as it was"
+    );
     let reopen = crate::workflow::Command::Reopen {
         reason: "Il cittadino segnala che il ramo è ancora lì".into(),
     };
@@ -550,7 +568,7 @@ fn a_rejection_keeps_its_reason_until_the_ticket_is_reopened() {
         ticket.id,
         &reopen,
         staff("a"),
-        2,
+        3,
         &config,
         at(2026, 3, 3, 9),
     )

@@ -348,6 +348,18 @@ fn commands_read_from_json_name_their_action() {
     )
     .unwrap();
     assert_eq!(command.action(), Action::Reject);
+    for reason in [
+        RejectionReason::NotCompetent,
+        RejectionReason::NotAProblem,
+        RejectionReason::NeedsOfficialChannel,
+        RejectionReason::InsufficientInformation,
+    ] {
+        assert_eq!(
+            serde_json::to_value(reason).unwrap(),
+            reason.as_str(),
+            "stored and sent names agree"
+        );
+    }
     let taken: Command = serde_json::from_str(r#"{"action":"take_in_charge"}"#).unwrap();
     assert_eq!(taken, Command::TakeInCharge { reply: None });
     assert!(serde_json::from_str::<Command>(r#"{"action":"explode"}"#).is_err());
