@@ -168,21 +168,26 @@
     }
   }
 
-  // A corrected field loses its error at once; the rest are checked again on "next".
+  // A corrected field loses its error at once; the rest are checked again on "next". Its
+  // error boxes are the ones it is described by, as a screen reader hears them.
   function clearErrorOf(control) {
     if (!control || !control.classList.contains('is-invalid')) return;
     control.classList.remove('is-invalid');
     control.removeAttribute('aria-invalid');
-    var field = control.id === 'theme' ? 'category' : formField(control.name === 'address' ? 'location' : control.name || '');
-    var box = form.querySelector('[data-error-for="' + field + '"]');
-    if (box) { box.hidden = true; box.textContent = ''; }
+    (control.getAttribute('aria-describedby') || '').split(/\s+/).forEach(function (id) {
+      var box = id && document.getElementById(id);
+      if (box && box.hasAttribute('data-error-for')) { box.hidden = true; box.textContent = ''; }
+    });
     if (!$$('.is-invalid', form).length) summary.hidden = true;
   }
   ['input', 'change'].forEach(function (type) {
     form.addEventListener(type, function (event) {
-      clearErrorOf(event.target);
-      if (event.target.id === 'theme') clearErrorOf(form.elements.category);
-      if (event.target.name === 'kind') clearErrorOf($('#kind-segnalazione'));
+      var target = event.target;
+      // Radios share one error: any choice in the group corrects it.
+      var corrected = target.type === 'radio' ? $$('[name="' + target.name + '"]', form) : [target];
+      // A new theme brings a new list of topics: an error on the old one no longer holds.
+      if (target.id === 'theme') corrected.push(form.elements.category);
+      corrected.forEach(clearErrorOf);
     });
   });
 
