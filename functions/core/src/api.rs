@@ -119,7 +119,7 @@ pub struct NamedRef {
     pub name: String,
 }
 
-fn named(id: &str, name: Option<&LocalizedText>, language: Language) -> NamedRef {
+pub(crate) fn named(id: &str, name: Option<&LocalizedText>, language: Language) -> NamedRef {
     NamedRef {
         id: id.to_string(),
         name: name.map_or_else(|| id.to_string(), |n| n.get(language).to_string()),
@@ -153,7 +153,7 @@ impl ReportCreated {
     }
 }
 
-fn office_ref(config: &ComuneConfig, id: &str, language: Language) -> NamedRef {
+pub(crate) fn office_ref(config: &ComuneConfig, id: &str, language: Language) -> NamedRef {
     named(id, config.office(id).map(|o| &o.name), language)
 }
 

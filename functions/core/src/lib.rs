@@ -18,11 +18,13 @@ pub mod photo;
 pub mod public_number;
 pub mod report;
 pub mod routing;
+pub mod staff;
 pub mod status;
 pub mod store;
 pub mod text;
 pub mod ticket;
 pub mod workflow;
+pub mod working_days;
 
 /// Version of the service, reported by the health endpoint.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -23,4 +23,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_staff_actions.sql",
         sql: include_str!("../../../schema/migrations/0003_staff_actions.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_staff.sql",
+        sql: include_str!("../../../schema/migrations/0004_staff.sql"),
+    },
 ];

@@ -7,8 +7,9 @@ use crate::migrations::MIGRATIONS;
 use crate::public_number::{italian_year, PublicNumber};
 use crate::report::{Language, ReportKind, Reporter, ValidReport};
 use crate::routing::RoutingDecision;
+use crate::staff::StaffId;
 use crate::status::Status;
-use crate::ticket::{Actor, EventKind, Priority, Ticket, TicketEvent, Visibility};
+use crate::ticket::{Actor, Deadlines, EventKind, Priority, Ticket, TicketEvent, Visibility};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -151,7 +152,7 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| StoreError::CorruptRow(format!("bad timestamp {text:?}")))
@@ -194,6 +195,8 @@ pub struct NewTicket {
     pub routing: RoutingDecision,
     pub photos: Vec<PhotoRecord>,
     pub idempotency: Option<Idempotency>,
+    /// From the category's response targets, counted from the filing time.
+    pub due: Deadlines,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -243,6 +246,7 @@ pub fn create_ticket(
             new.report,
             new.routing,
             PublicNumber::new(year, sequence),
+            new.due,
             now,
             entropy,
         );
@@ -364,8 +368,9 @@ fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreErro
     db.execute(
         "INSERT INTO tickets (id, public_number, year, sequence, tracking_token, status, priority,
             theme, category, kind, description, address, lat, lon, reporter_name, reporter_email,
-            language, office, routing_rule, created_at, updated_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            language, office, routing_rule, created_at, updated_at, version, assignee, respond_by,
+            resolve_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &[
             ticket.id.to_string().into(),
             ticket.public_number.to_string().into(),
@@ -394,6 +399,9 @@ fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreErro
             timestamp(ticket.created_at).into(),
             timestamp(ticket.updated_at).into(),
             i64::from(ticket.version).into(),
+            ticket.assignee.as_ref().map(ToString::to_string).into(),
+            timestamp(ticket.due.respond_by).into(),
+            ticket.due.resolve_by.map(timestamp).into(),
         ],
     )
 }
@@ -428,7 +436,7 @@ pub fn append_event(db: &impl SqlDatabase, event: &TicketEvent) -> Result<(), St
 }
 
 #[derive(Deserialize)]
-struct TicketRow {
+pub(crate) struct TicketRow {
     id: String,
     public_number: String,
     tracking_token: String,
@@ -449,6 +457,10 @@ struct TicketRow {
     created_at: String,
     updated_at: String,
     version: i64,
+    assignee: Option<String>,
+    respond_by: Option<String>,
+    resolve_by: Option<String>,
+    duplicate_of: Option<String>,
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -501,6 +513,21 @@ impl TryFrom<TicketRow> for Ticket {
                 office: row.office,
                 rule: row.routing_rule,
             },
+            assignee: row
+                .assignee
+                .as_deref()
+                .map(|id| StaffId::parse(id).map_err(|_| corrupt("assignee", id)))
+                .transpose()?,
+            due: Deadlines {
+                // Only rows from before deadlines existed lack one, until the store fills it.
+                respond_by: parse_timestamp(row.respond_by.as_deref().unwrap_or(&row.created_at))?,
+                resolve_by: row.resolve_by.as_deref().map(parse_timestamp).transpose()?,
+            },
+            duplicate_of: row
+                .duplicate_of
+                .as_deref()
+                .map(|n| PublicNumber::parse(n).map_err(|_| corrupt("duplicate of", n)))
+                .transpose()?,
             created_at: parse_timestamp(&row.created_at)?,
             updated_at: parse_timestamp(&row.updated_at)?,
             version: u32::try_from(row.version)
@@ -602,7 +629,11 @@ pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
 }
 
 mod commands;
+pub mod inbox;
+pub mod staff;
 pub use commands::{apply_command, ApplyError};
 
+#[cfg(test)]
+mod staff_tests;
 #[cfg(test)]
 mod tests;

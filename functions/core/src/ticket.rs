@@ -1,10 +1,13 @@
 //! A ticket: a validated report with an identity, an office and a history.
 
+use crate::config::ComuneConfig;
 use crate::ids::{Entropy, TicketId, TrackingToken};
 use crate::public_number::PublicNumber;
 use crate::report::ValidReport;
 use crate::routing::RoutingDecision;
+use crate::staff::StaffId;
 use crate::status::{Action, Status};
+use crate::working_days::Calendar;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -44,9 +47,47 @@ pub struct Ticket {
     pub priority: Priority,
     pub report: ValidReport,
     pub routing: RoutingDecision,
+    /// The staff member working on it, if someone was assigned or took it.
+    pub assignee: Option<StaffId>,
+    pub due: Deadlines,
+    /// For a duplicate, the ticket it was merged into.
+    pub duplicate_of: Option<PublicNumber>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: u32,
+}
+
+/// When the comune promised to act on a ticket, from its category's response targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    /// Taken in charge by then.
+    pub respond_by: DateTime<Utc>,
+    /// Resolved by then, where the category has a resolution target.
+    pub resolve_by: Option<DateTime<Utc>>,
+}
+
+impl Deadlines {
+    /// The deadlines of a report of `category` filed at `filed_at`.
+    pub fn for_report(config: &ComuneConfig, category: &str, filed_at: DateTime<Utc>) -> Self {
+        let calendar = Calendar::new(&config.local_holidays);
+        let targets = config.category(category).map(|(_, c)| c.targets);
+        // Validated reports always have a category; the fallback keeps an old row readable.
+        let respond_days = targets.map_or(3, |t| t.take_in_charge_days);
+        Self {
+            respond_by: calendar.deadline(filed_at, respond_days),
+            resolve_by: targets
+                .and_then(|t| t.resolution_days)
+                .map(|days| calendar.deadline(filed_at, days)),
+        }
+    }
+}
+
+impl Ticket {
+    /// Late against a target: not yet taken in charge, or open past its resolution date.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        (self.status == Status::Received && now > self.due.respond_by)
+            || (self.status.is_open() && self.due.resolve_by.is_some_and(|by| now > by))
+    }
 }
 
 /// Who caused an event.
@@ -118,6 +159,7 @@ impl Ticket {
         report: ValidReport,
         routing: RoutingDecision,
         number: PublicNumber,
+        due: Deadlines,
         now: DateTime<Utc>,
         entropy: &mut impl Entropy,
     ) -> (Ticket, TicketEvent) {
@@ -129,6 +171,9 @@ impl Ticket {
             priority: Priority::Normal,
             report,
             routing,
+            assignee: None,
+            due,
+            duplicate_of: None,
             created_at: now,
             updated_at: now,
             version: 1,

@@ -5,6 +5,8 @@
 //! store's job; deciding is this module's, so every rule is testable without a database.
 
 use crate::config::ComuneConfig;
+use crate::public_number::PublicNumber;
+use crate::staff::StaffId;
 use crate::status::{Action, Status, TransitionRefused};
 use crate::text;
 use crate::ticket::{Actor, EventKind, Priority, Ticket, TicketEvent, Visibility};
@@ -54,6 +56,14 @@ pub enum Command {
     SetPriority {
         priority: Priority,
     },
+    /// Gives the ticket to a colleague of its office (`null` leaves it unassigned).
+    Assign {
+        assignee: Option<StaffId>,
+    },
+    /// Closes the ticket as a repetition of another; its citizen then follows the original.
+    MarkDuplicate {
+        of: PublicNumber,
+    },
     /// Hands the ticket to another office; the reason is told to the citizen.
     Reassign {
         office: String,
@@ -84,6 +94,8 @@ impl Command {
             Self::TakeInCharge { .. } => Action::TakeInCharge,
             Self::StartWork { .. } => Action::StartWork,
             Self::SetPriority { .. } => Action::SetPriority,
+            Self::Assign { .. } => Action::Assign,
+            Self::MarkDuplicate { .. } => Action::MarkDuplicate,
             Self::Reassign { .. } => Action::Reassign,
             Self::PublicReply { .. } => Action::PublicReply,
             Self::InternalNote { .. } => Action::InternalNote,
@@ -170,7 +182,30 @@ pub fn decide(
     let mut rejection = None;
     let note = match command {
         Command::TakeInCharge { reply } | Command::StartWork { reply } => {
+            // Whoever takes a ticket nobody holds becomes its assignee.
+            if let (None, Actor::Staff(id)) = (&ticket.assignee, &actor) {
+                next.assignee = StaffId::parse(id).ok();
+            }
             staff_text("reply", reply.as_deref(), false)?
+        }
+        Command::Assign { assignee } => {
+            if *assignee == ticket.assignee {
+                return Err(invalid("assignee", "unchanged", "already holds the ticket"));
+            }
+            next.assignee = assignee.clone();
+            visibility = Visibility::Internal;
+            assignee.as_ref().map(ToString::to_string)
+        }
+        Command::MarkDuplicate { of } => {
+            if *of == ticket.public_number {
+                return Err(invalid(
+                    "of",
+                    "same_ticket",
+                    "a ticket cannot duplicate itself",
+                ));
+            }
+            next.duplicate_of = Some(*of);
+            Some(of.to_string())
         }
         Command::SetPriority { priority } => {
             if *priority == ticket.priority {
@@ -214,7 +249,10 @@ pub fn decide(
             rejection = Some(*reason);
             staff_text("explanation", Some(explanation), true)?
         }
-        Command::Reopen { reason } => staff_text("reason", Some(reason), true)?,
+        Command::Reopen { reason } => {
+            next.duplicate_of = None;
+            staff_text("reason", Some(reason), true)?
+        }
     };
     next.status = to_status;
     next.version = ticket.version + 1;

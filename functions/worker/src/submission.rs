@@ -257,6 +257,7 @@ pub async fn file(env: &Env, submission: Submission) -> Result<Filed, ApiError> 
     let photos = photo_storage::store_all(env, id, &uploads).await?;
     let new = NewTicket {
         id,
+        due: segnala_core::ticket::Deadlines::for_report(config, &report.category, now()),
         report,
         routing,
         photos: photos.clone(),

@@ -3,6 +3,7 @@
 //! `segnala_core::store`; this file adapts it to the Durable Object's SQL API and speaks a
 //! small internal HTTP protocol with the Worker (never exposed to clients).
 
+use crate::comune;
 use crate::platform::{now, CryptoEntropy};
 use segnala_core::ids::TrackingToken;
 use segnala_core::store::{self, Created, NewTicket, SqlDatabase, SqlValue, StoreError};
@@ -39,13 +40,15 @@ pub struct StoreHealth {
 #[durable_object]
 pub struct ComuneStore {
     state: State,
+    env: Env,
     migrated: Cell<bool>,
 }
 
 impl DurableObject for ComuneStore {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         Self {
             state,
+            env,
             migrated: Cell::new(false),
         }
     }
@@ -57,6 +60,9 @@ impl DurableObject for ComuneStore {
         };
         if !self.migrated.get() {
             if let Err(error) = store::migrate(&db, now()) {
+                return internal(error);
+            }
+            if let Err(error) = store::inbox::backfill_deadlines(&db, comune::config(&self.env)) {
                 return internal(error);
             }
             self.migrated.set(true);

@@ -55,6 +55,7 @@ fn ticket() -> Ticket {
         report,
         routing,
         PublicNumber::new(2026, 17),
+        crate::ticket::Deadlines::for_report(&config, "buche-stradali", now),
         now,
         &mut SeededEntropy::new(5),
     )

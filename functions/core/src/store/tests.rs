@@ -10,7 +10,7 @@ use chrono::TimeZone;
 use rusqlite::{types::ValueRef, Connection};
 use std::cell::RefCell;
 
-struct Sqlite(RefCell<Connection>);
+pub(super) struct Sqlite(RefCell<Connection>);
 
 impl Sqlite {
     fn open() -> Self {
@@ -94,16 +94,21 @@ impl SqlDatabase for Sqlite {
     }
 }
 
-fn migrated() -> Sqlite {
+pub(super) fn migrated() -> Sqlite {
     let db = Sqlite::open();
     migrate(&db, at(2026, 1, 1, 0)).unwrap();
     db
 }
 
-fn new_ticket(email: Option<&str>, entropy: &mut SeededEntropy, now: DateTime<Utc>) -> NewTicket {
+pub(super) fn new_ticket(
+    email: Option<&str>,
+    entropy: &mut SeededEntropy,
+    now: DateTime<Utc>,
+) -> NewTicket {
     let (report, routing) = report(email);
     NewTicket {
         id: TicketId::generate(now, entropy),
+        due: crate::ticket::Deadlines::for_report(&demo_config(), &report.category, now),
         report,
         routing,
         photos: vec![],
@@ -111,14 +116,14 @@ fn new_ticket(email: Option<&str>, entropy: &mut SeededEntropy, now: DateTime<Ut
     }
 }
 
-fn created(result: Result<Created, StoreError>) -> Ticket {
+pub(super) fn created(result: Result<Created, StoreError>) -> Ticket {
     match result.unwrap() {
         Created::New(ticket) => ticket,
         Created::Replayed(_) => panic!("expected a new ticket"),
     }
 }
 
-fn report(email: Option<&str>) -> (ValidReport, RoutingDecision) {
+pub(super) fn report(email: Option<&str>) -> (ValidReport, RoutingDecision) {
     let config = demo_config();
     let report = ReportRequest {
         category: Some("alberi-pericolanti".into()),
@@ -140,7 +145,7 @@ fn report(email: Option<&str>) -> (ValidReport, RoutingDecision) {
     (report, routing)
 }
 
-fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+pub(super) fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
 }
 

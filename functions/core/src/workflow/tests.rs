@@ -30,6 +30,7 @@ fn received_ticket() -> Ticket {
         report,
         routing,
         PublicNumber::new(2026, 1),
+        crate::ticket::Deadlines::for_report(&config, "buche-stradali", at(8)),
         at(8),
         &mut SeededEntropy::new(2),
     )
@@ -38,6 +39,10 @@ fn received_ticket() -> Ticket {
 
 fn staff() -> Actor {
     Actor::Staff("operatore-1".into())
+}
+
+fn colleague() -> crate::staff::StaffId {
+    crate::staff::StaffId::generate(at(7), &mut SeededEntropy::new(77))
 }
 
 fn run(ticket: &Ticket, command: Command) -> Result<Outcome, CommandError> {
@@ -64,6 +69,12 @@ fn one_of_each() -> Vec<Command> {
         Command::StartWork { reply: None },
         Command::SetPriority {
             priority: Priority::Urgent,
+        },
+        Command::Assign {
+            assignee: Some(colleague()),
+        },
+        Command::MarkDuplicate {
+            of: PublicNumber::new(2026, 9),
         },
         Command::Reassign {
             office: "illuminazione".into(),
@@ -363,4 +374,112 @@ fn commands_read_from_json_name_their_action() {
     let taken: Command = serde_json::from_str(r#"{"action":"take_in_charge"}"#).unwrap();
     assert_eq!(taken, Command::TakeInCharge { reply: None });
     assert!(serde_json::from_str::<Command>(r#"{"action":"explode"}"#).is_err());
+}
+
+#[test]
+fn taking_in_charge_makes_the_taker_the_assignee_when_nobody_holds_it() {
+    let me = colleague();
+    let ticket = received_ticket();
+    let outcome = decide(
+        &ticket,
+        &Command::TakeInCharge { reply: None },
+        Actor::Staff(me.to_string()),
+        ticket.version,
+        &demo_config(),
+        at(10),
+    )
+    .unwrap();
+    assert_eq!(outcome.ticket.assignee, Some(me));
+    // Someone already holding it keeps it.
+    let mut held = received_ticket();
+    held.assignee = Some(crate::staff::StaffId::generate(
+        at(7),
+        &mut SeededEntropy::new(78),
+    ));
+    let outcome = decide(
+        &held,
+        &Command::TakeInCharge { reply: None },
+        Actor::Staff(colleague().to_string()),
+        held.version,
+        &demo_config(),
+        at(10),
+    )
+    .unwrap();
+    assert_eq!(outcome.ticket.assignee, held.assignee);
+}
+
+#[test]
+fn assigning_is_internal_and_assigning_the_same_person_again_is_refused() {
+    let ticket = received_ticket();
+    let outcome = run(
+        &ticket,
+        Command::Assign {
+            assignee: Some(colleague()),
+        },
+    )
+    .unwrap();
+    assert_eq!(outcome.ticket.assignee, Some(colleague()));
+    assert_eq!(outcome.ticket.status, Status::Received);
+    assert_eq!(outcome.event.visibility, Visibility::Internal);
+    assert_eq!(outcome.event.note, Some(colleague().to_string()));
+    assert!(matches!(
+        run(
+            &outcome.ticket,
+            Command::Assign {
+                assignee: Some(colleague())
+            }
+        ),
+        Err(CommandError::Invalid {
+            field: "assignee",
+            code: "unchanged",
+            ..
+        })
+    ));
+    let cleared = run(&outcome.ticket, Command::Assign { assignee: None }).unwrap();
+    assert_eq!(cleared.ticket.assignee, None);
+}
+
+#[test]
+fn a_duplicate_points_to_its_original_publicly_and_reopening_undoes_it() {
+    let ticket = received_ticket();
+    let original = PublicNumber::new(2026, 9);
+    let outcome = run(&ticket, Command::MarkDuplicate { of: original }).unwrap();
+    assert_eq!(outcome.ticket.status, Status::Duplicate);
+    assert_eq!(outcome.ticket.duplicate_of, Some(original));
+    assert_eq!(outcome.event.visibility, Visibility::Public);
+    assert_eq!(outcome.event.note.as_deref(), Some("2026-000009"));
+    let reopened = run(
+        &outcome.ticket,
+        Command::Reopen {
+            reason: "Non era lo stesso problema".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(reopened.ticket.duplicate_of, None);
+    assert!(matches!(
+        run(
+            &ticket,
+            Command::MarkDuplicate {
+                of: ticket.public_number
+            }
+        ),
+        Err(CommandError::Invalid {
+            field: "of",
+            code: "same_ticket",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn deadlines_follow_the_category_targets_in_working_days() {
+    let ticket = received_ticket();
+    // Filed Monday 2 March 2026 at 09:00 in Rome.
+    assert!(ticket.due.respond_by > at(8));
+    assert!(!ticket.is_overdue(at(10)));
+    assert!(ticket.is_overdue(ticket.due.respond_by + chrono::Duration::seconds(1)));
+    let taken = run(&ticket, Command::TakeInCharge { reply: None })
+        .unwrap()
+        .ticket;
+    assert!(!taken.is_overdue(ticket.due.respond_by + chrono::Duration::seconds(1)));
 }

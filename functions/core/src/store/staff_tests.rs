@@ -1,0 +1,486 @@
+//! Staff accounts, logins, inboxes and actions on real SQLite.
+
+use super::inbox::{act, backfill_deadlines, export, inbox, ticket_view};
+use super::staff::*;
+use super::tests::{at, created, migrated, new_ticket, Sqlite};
+use super::*;
+use crate::config::tests_support::demo_config;
+use crate::ids::SeededEntropy;
+use crate::staff::account::NewStaffUser;
+use crate::staff::inbox::InboxQuery;
+use crate::staff::password::Derivation;
+use crate::workflow::{Command, CommandError};
+
+fn hash(seed: u64) -> PasswordHash {
+    Derivation::fresh(&mut SeededEntropy::new(seed)).into_hash(vec![seed as u8; 32])
+}
+
+fn valid(
+    email: &str,
+    role: &str,
+    office: Option<&str>,
+) -> crate::staff::account::ValidNewStaffUser {
+    NewStaffUser {
+        email: Some(email.into()),
+        name: Some(email.split('@').next().unwrap().into()),
+        role: Some(role.into()),
+        office: office.map(String::from),
+        password: Some("una frase lunga e rara".into()),
+    }
+    .validate(&demo_config())
+    .unwrap()
+}
+
+use crate::staff::password::PasswordHash;
+use crate::staff::{Role, StaffUser};
+
+struct World {
+    db: Sqlite,
+    admin: StaffUser,
+    referent: StaffUser,
+    operator: StaffUser,
+    other_office: StaffUser,
+    ticket: Ticket,
+}
+
+fn world() -> World {
+    let db = migrated();
+    let mut entropy = SeededEntropy::new(90);
+    let now = at(2026, 3, 2, 7);
+    let admin = setup_first_administrator(
+        &db,
+        &valid("admin@comune.example.it", "administrator", None),
+        &hash(1),
+        now,
+        &mut entropy,
+    )
+    .unwrap();
+    let ticket = created(create_ticket(
+        &db,
+        new_ticket(Some("anna@example.it"), &mut entropy, at(2026, 3, 2, 8)),
+        at(2026, 3, 2, 8),
+        &mut entropy,
+    ));
+    let office = ticket.routing.office.clone();
+    let mut make = |email: &str, role: &str, office: &str| {
+        create_user(
+            &db,
+            &admin,
+            &valid(email, role, Some(office)),
+            &hash(2),
+            now,
+            &mut entropy,
+        )
+        .unwrap()
+    };
+    let referent = make("referente@comune.example.it", "referent", &office);
+    let operator = make("operatore@comune.example.it", "operator", &office);
+    let other_office = make("tributi@comune.example.it", "operator", "tributi");
+    World {
+        db,
+        admin,
+        referent,
+        operator,
+        other_office,
+        ticket,
+    }
+}
+
+fn query(text: &str) -> InboxQuery {
+    let pairs: Vec<(String, String)> = text
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap();
+            (k.to_string(), v.replace('+', " "))
+        })
+        .collect();
+    InboxQuery::parse(&pairs, &demo_config()).unwrap()
+}
+
+#[test]
+fn the_first_administrator_can_be_set_up_only_once() {
+    let w = world();
+    assert_eq!(w.admin.role, Role::Administrator);
+    let again = setup_first_administrator(
+        &w.db,
+        &valid("altro@comune.example.it", "administrator", None),
+        &hash(3),
+        at(2026, 3, 3, 7),
+        &mut SeededEntropy::new(5),
+    );
+    assert_eq!(again, Err(StaffError::Conflict("already_set_up")));
+    assert_eq!(count_users(&w.db).unwrap(), 4);
+}
+
+#[test]
+fn two_accounts_cannot_share_an_email() {
+    let w = world();
+    let again = create_user(
+        &w.db,
+        &w.admin,
+        &valid("OPERATORE@comune.example.it", "operator", Some("urp")),
+        &hash(4),
+        at(2026, 3, 3, 7),
+        &mut SeededEntropy::new(6),
+    );
+    assert!(matches!(again, Err(StaffError::Invalid(e)) if e.fields() == vec!["email"]));
+}
+
+#[test]
+fn disabling_an_account_ends_its_sessions_at_once() {
+    let w = world();
+    let identity = Identity {
+        user_id: w.operator.id.clone(),
+        generation: w.operator.session_generation,
+    };
+    assert_eq!(authenticate(&w.db, &identity).unwrap().id, w.operator.id);
+    let change = crate::staff::StaffChange {
+        active: Some(false),
+        ..Default::default()
+    }
+    .validate(&w.operator, &demo_config())
+    .unwrap();
+    let changed = change_user(
+        &w.db,
+        &w.admin,
+        &w.operator,
+        &change,
+        None,
+        at(2026, 3, 3, 9),
+    )
+    .unwrap();
+    assert_eq!(changed.session_generation, identity.generation + 1);
+    assert_eq!(
+        authenticate(&w.db, &identity),
+        Err(StaffError::SessionEnded)
+    );
+    // Re-enabling does not bring old sessions back.
+    let enable = crate::staff::StaffChange {
+        active: Some(true),
+        ..Default::default()
+    }
+    .validate(&changed, &demo_config())
+    .unwrap();
+    change_user(&w.db, &w.admin, &changed, &enable, None, at(2026, 3, 3, 10)).unwrap();
+    assert_eq!(
+        authenticate(&w.db, &identity),
+        Err(StaffError::SessionEnded)
+    );
+    let log = audit_log(&w.db, 10, None).unwrap();
+    assert_eq!(log[0].action, "change_user");
+    assert!(!log[0].detail.to_string().contains("pbkdf2"));
+}
+
+#[test]
+fn an_administrator_cannot_disable_or_demote_themselves() {
+    let w = world();
+    for change in [
+        crate::staff::StaffChange {
+            active: Some(false),
+            ..Default::default()
+        },
+        crate::staff::StaffChange {
+            role: Some("operator".into()),
+            office: Some("urp".into()),
+            ..Default::default()
+        },
+    ] {
+        let change = change.validate(&w.admin, &demo_config()).unwrap();
+        assert!(matches!(
+            change_user(&w.db, &w.admin, &w.admin, &change, None, at(2026, 3, 3, 9)),
+            Err(StaffError::Invalid(_))
+        ));
+    }
+}
+
+#[test]
+fn the_audit_log_cannot_be_rewritten() {
+    let w = world();
+    assert!(w
+        .db
+        .execute("UPDATE audit_log SET action = 'nothing'", &[])
+        .is_err());
+    assert!(w.db.execute("DELETE FROM audit_log", &[]).is_err());
+}
+
+#[test]
+fn five_wrong_passwords_lock_the_account_and_a_good_one_clears_the_count() {
+    let w = world();
+    let now = at(2026, 3, 3, 9);
+    let start = login_start(&w.db, "Operatore@comune.example.it ", "203.0.113.7", now).unwrap();
+    assert!(matches!(start, LoginStart::Check { ref user_id, .. } if *user_id == w.operator.id));
+    assert_eq!(
+        login_start(&w.db, "nessuno@comune.example.it", "203.0.113.7", now).unwrap(),
+        LoginStart::Unknown
+    );
+    for _ in 0..4 {
+        login_failed(&w.db, "operatore@comune.example.it", "203.0.113.7", now).unwrap();
+    }
+    login_succeeded(&w.db, &w.operator.id, "operatore@comune.example.it", now).unwrap();
+    for _ in 0..5 {
+        login_failed(&w.db, "operatore@comune.example.it", "203.0.113.7", now).unwrap();
+    }
+    assert!(matches!(
+        login_start(&w.db, "operatore@comune.example.it", "198.51.100.1", now).unwrap(),
+        LoginStart::Locked { .. }
+    ));
+    // Another account from the same address is not locked by these five.
+    assert!(matches!(
+        login_start(&w.db, "referente@comune.example.it", "203.0.113.7", now).unwrap(),
+        LoginStart::Check { .. }
+    ));
+}
+
+#[test]
+fn staff_see_only_their_office_and_other_tickets_are_not_found() {
+    let w = world();
+    let now = at(2026, 3, 2, 9);
+    let config = demo_config();
+    assert_eq!(
+        inbox(&w.db, &w.operator, &query(""), &config, now)
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        inbox(&w.db, &w.admin, &query(""), &config, now)
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        inbox(&w.db, &w.other_office, &query(""), &config, now)
+            .unwrap()
+            .total,
+        0
+    );
+    assert!(matches!(
+        ticket_view(&w.db, &w.other_office, w.ticket.public_number, &config, now),
+        Err(StaffError::NotFound(_))
+    ));
+    let (view, _) = ticket_view(&w.db, &w.operator, w.ticket.public_number, &config, now).unwrap();
+    assert_eq!(view.reporter.email.as_deref(), Some("anna@example.it"));
+}
+
+#[test]
+fn the_inbox_filters_searches_counts_and_pages() {
+    let w = world();
+    let config = demo_config();
+    let mut entropy = SeededEntropy::new(300);
+    for hour in 9..14 {
+        create_ticket(
+            &w.db,
+            new_ticket(None, &mut entropy, at(2026, 3, 2, hour)),
+            at(2026, 3, 2, hour),
+            &mut entropy,
+        )
+        .unwrap();
+    }
+    let now = at(2026, 3, 2, 15);
+    act(
+        &w.db,
+        &w.operator,
+        w.ticket.public_number,
+        1,
+        &Command::TakeInCharge { reply: None },
+        &config,
+        now,
+    )
+    .unwrap();
+    let page = inbox(&w.db, &w.operator, &query("per_page=4"), &config, now).unwrap();
+    assert_eq!((page.total, page.pages, page.tickets.len()), (6, 2, 4));
+    assert_eq!(page.counts.received, 5);
+    assert_eq!(page.counts.taken_in_charge, 1);
+    // Newest first by default.
+    assert!(page.tickets[0].created_at > page.tickets[1].created_at);
+    let second = inbox(
+        &w.db,
+        &w.operator,
+        &query("per_page=4&page=2"),
+        &config,
+        now,
+    )
+    .unwrap();
+    assert_eq!(second.tickets.len(), 2);
+
+    let taken = inbox(
+        &w.db,
+        &w.operator,
+        &query("status=taken_in_charge"),
+        &config,
+        now,
+    )
+    .unwrap();
+    assert_eq!(taken.total, 1);
+    assert_eq!(taken.counts.received, 5, "counts ignore the status filter");
+    let mine = inbox(&w.db, &w.operator, &query("assignee=me"), &config, now).unwrap();
+    assert_eq!(mine.total, 1, "taking a ticket assigns it");
+
+    let number = w.ticket.public_number.to_string();
+    let found = inbox(
+        &w.db,
+        &w.operator,
+        &query(&format!("q={number}")),
+        &config,
+        now,
+    )
+    .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(
+        inbox(&w.db, &w.operator, &query("q=RAMO+spezzato"), &config, now)
+            .unwrap()
+            .total,
+        6
+    );
+    assert_eq!(
+        inbox(&w.db, &w.operator, &query("q=%25"), &config, now)
+            .unwrap()
+            .total,
+        0
+    );
+
+    // Weeks later everything not taken in charge is late.
+    let later = at(2026, 4, 30, 9);
+    let late = inbox(&w.db, &w.operator, &query("overdue=true"), &config, later).unwrap();
+    assert!(late.total >= 5, "{}", late.total);
+    assert_eq!(late.counts.overdue, late.total);
+    assert!(late.tickets.iter().all(|t| t.overdue));
+    assert_eq!(
+        export(&w.db, &w.operator, &query("status=received"), later)
+            .unwrap()
+            .len(),
+        5
+    );
+}
+
+#[test]
+fn operators_take_tickets_themselves_and_referents_assign_colleagues() {
+    let w = world();
+    let config = demo_config();
+    let now = at(2026, 3, 2, 9);
+    let number = w.ticket.public_number;
+    let assign = |to: &StaffUser| Command::Assign {
+        assignee: Some(to.id.clone()),
+    };
+    assert_eq!(
+        act(
+            &w.db,
+            &w.operator,
+            number,
+            1,
+            &assign(&w.referent),
+            &config,
+            now
+        ),
+        Err(StaffError::Forbidden)
+    );
+    let outcome = act(
+        &w.db,
+        &w.operator,
+        number,
+        1,
+        &assign(&w.operator),
+        &config,
+        now,
+    )
+    .unwrap();
+    assert_eq!(outcome.ticket.assignee, Some(w.operator.id.clone()));
+    let outcome = act(
+        &w.db,
+        &w.referent,
+        number,
+        2,
+        &assign(&w.referent),
+        &config,
+        now,
+    )
+    .unwrap();
+    assert_eq!(outcome.ticket.version, 3);
+    // Someone of another office cannot hold it.
+    assert!(matches!(
+        act(&w.db, &w.referent, number, 3, &assign(&w.other_office), &config, now),
+        Err(StaffError::Invalid(e)) if e.fields() == vec!["assignee"]
+    ));
+    // A stale version is refused and nothing changes.
+    assert!(matches!(
+        act(
+            &w.db,
+            &w.referent,
+            number,
+            2,
+            &assign(&w.operator),
+            &config,
+            now
+        ),
+        Err(StaffError::Command(CommandError::Stale {
+            current: 3,
+            expected: 2
+        }))
+    ));
+    let (view, _) = ticket_view(&w.db, &w.referent, number, &config, now).unwrap();
+    assert_eq!(view.summary.assignee, Some(w.referent.id.clone()));
+    let assignment = view.history.last().unwrap();
+    assert_eq!(assignment.actor.name, "referente");
+    assert_eq!(assignment.assignee.as_ref().unwrap().name, "referente");
+}
+
+#[test]
+fn a_duplicate_needs_an_existing_original_that_is_not_a_duplicate() {
+    let w = world();
+    let config = demo_config();
+    let now = at(2026, 3, 2, 9);
+    let mut entropy = SeededEntropy::new(400);
+    let second = created(create_ticket(
+        &w.db,
+        new_ticket(None, &mut entropy, now),
+        now,
+        &mut entropy,
+    ));
+    let unknown = crate::public_number::PublicNumber::new(2026, 999);
+    assert!(matches!(
+        act(&w.db, &w.operator, second.public_number, 1, &Command::MarkDuplicate { of: unknown }, &config, now),
+        Err(StaffError::Invalid(e)) if e.fields() == vec!["of"]
+    ));
+    act(
+        &w.db,
+        &w.operator,
+        second.public_number,
+        1,
+        &Command::MarkDuplicate {
+            of: w.ticket.public_number,
+        },
+        &config,
+        now,
+    )
+    .unwrap();
+    let (original, _) =
+        ticket_view(&w.db, &w.operator, w.ticket.public_number, &config, now).unwrap();
+    assert_eq!(original.duplicates, vec![second.public_number]);
+    // Chains are refused: merge into the original instead.
+    assert!(matches!(
+        act(&w.db, &w.operator, w.ticket.public_number, 1, &Command::MarkDuplicate { of: second.public_number }, &config, now),
+        Err(StaffError::Invalid(e)) if e.fields() == vec!["of"]
+    ));
+}
+
+#[test]
+fn tickets_stored_before_deadlines_existed_get_them_filled() {
+    let w = world();
+    w.db.execute(
+        "UPDATE tickets SET respond_by = NULL, resolve_by = NULL",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(backfill_deadlines(&w.db, &demo_config()).unwrap(), 1);
+    assert_eq!(backfill_deadlines(&w.db, &demo_config()).unwrap(), 0);
+    let (view, _) = ticket_view(
+        &w.db,
+        &w.admin,
+        w.ticket.public_number,
+        &demo_config(),
+        at(2026, 3, 2, 9),
+    )
+    .unwrap();
+    assert_eq!(view.summary.due, w.ticket.due);
+}
