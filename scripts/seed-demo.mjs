@@ -1,11 +1,17 @@
 // Files the demo reports (config/demo-reports.json) through the public API of a running
-// local stack, once per state folder. Usage: node scripts/seed-demo.mjs URL STATE_DIR
+// local stack, once per state folder; with a setup token, also creates demo staff accounts
+// (an administrator, and a referent and an operator of the roads office) with random
+// passwords written to STATE_DIR/demo-staff.json.
+// Usage: node scripts/seed-demo.mjs URL STATE_DIR [SETUP_TOKEN]
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [url, stateDir] = process.argv.slice(2);
+const [url, stateDir, setupToken] = process.argv.slice(2);
 const marker = path.join(stateDir, '.demo-seeded');
-if (fs.existsSync(marker)) process.exit(0);
+const staffFile = path.join(stateDir, 'demo-staff.json');
+const staffDone = () => !setupToken || (fs.existsSync(staffFile) && JSON.parse(fs.readFileSync(staffFile, 'utf8')).complete);
+if (fs.existsSync(marker) && staffDone()) process.exit(0);
 
 const deadline = Date.now() + 120_000;
 for (;;) {
@@ -18,6 +24,52 @@ for (;;) {
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
+
+async function post(route, body, headers = {}) {
+  const response = await fetch(`${url}${route}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+// Passwords are written before the accounts exist, so an interrupted seed can finish later.
+async function seedStaff() {
+  const accounts = fs.existsSync(staffFile)
+    ? JSON.parse(fs.readFileSync(staffFile, 'utf8')).accounts
+    : [
+      { email: 'admin@comune.example.it', name: 'Amministratrice Demo', role: 'administrator' },
+      { email: 'referente.strade@comune.example.it', name: 'Referente Strade Demo', role: 'referent', office: 'strade-mobilita' },
+      { email: 'operatore.strade@comune.example.it', name: 'Operatore Strade Demo', role: 'operator', office: 'strade-mobilita' },
+    ].map((account) => ({ ...account, password: crypto.randomBytes(18).toString('base64url') }));
+  fs.writeFileSync(staffFile, JSON.stringify({ complete: false, accounts }, null, 2), { mode: 0o600 });
+  const [admin, ...others] = accounts;
+  const setup = await post('/api/v1/staff/setup', { setup_token: setupToken, email: admin.email, name: admin.name, password: admin.password });
+  if (setup.status !== 201 && setup.body.error !== 'already_set_up') {
+    throw new Error(`setup refused (${setup.status}): ${JSON.stringify(setup.body)}`);
+  }
+  const login = await post('/api/v1/staff/session', { email: admin.email, password: admin.password });
+  if (login.status !== 200) throw new Error(`demo administrator cannot sign in (${login.status}); run scripts/dev --reset`);
+  const session = { Cookie: login.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': login.body.csrf_token };
+  for (const account of others) {
+    const created = await post('/api/v1/staff/users', account, session);
+    const taken = created.status === 422 && created.body.fields?.some((f) => f.code === 'email_taken');
+    if (created.status !== 201 && !taken) throw new Error(`staff account refused (${created.status}): ${JSON.stringify(created.body)}`);
+  }
+  fs.writeFileSync(staffFile, JSON.stringify({ complete: true, accounts }, null, 2), { mode: 0o600 });
+  console.log(`seed: demo staff accounts ready; e-mails and passwords in ${staffFile}`);
+}
+
+if (!staffDone()) {
+  try {
+    await seedStaff();
+  } catch (error) {
+    console.error(`seed: ${error.message}`);
+    process.exit(1);
+  }
+}
+if (fs.existsSync(marker)) process.exit(0);
 
 const reports = JSON.parse(fs.readFileSync(new URL('../config/demo-reports.json', import.meta.url), 'utf8'));
 const numbers = [];

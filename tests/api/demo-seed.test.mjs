@@ -31,6 +31,26 @@ describe('demo seed of the local stack', () => {
     }
   });
 
+  test('with the setup token, creates demo staff who can sign in, once', async () => {
+    await run(process.execPath, [SEED, worker.url, worker.stateDir, worker.setupToken], { timeout: 120_000 });
+    const staffFile = path.join(worker.stateDir, 'demo-staff.json');
+    const { complete, accounts } = JSON.parse(fs.readFileSync(staffFile, 'utf8'));
+    assert.equal(complete, true);
+    assert.deepEqual(accounts.map((a) => a.role), ['administrator', 'referent', 'operator']);
+    assert.equal(fs.statSync(staffFile).mode & 0o077, 0, 'passwords readable by their owner only');
+    for (const account of accounts) {
+      const response = await fetch(`${worker.url}/api/v1/staff/session`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: account.email, password: account.password }),
+      });
+      assert.equal(response.status, 200, account.email);
+    }
+    // Interrupted after writing the passwords: a rerun completes without duplicates.
+    fs.writeFileSync(staffFile, JSON.stringify({ complete: false, accounts }));
+    await run(process.execPath, [SEED, worker.url, worker.stateDir, worker.setupToken], { timeout: 120_000 });
+    assert.equal(JSON.parse(fs.readFileSync(staffFile, 'utf8')).complete, true);
+  });
+
   test('a second run, or one after an interruption, files nothing twice', async () => {
     const markerPath = path.join(worker.stateDir, '.demo-seeded');
     const first = fs.readFileSync(markerPath, 'utf8').trim().split('\n').slice(1);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.mjs';
+import crypto from 'node:crypto';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WRANGLER = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
@@ -19,14 +20,16 @@ export function freshStateDir(label = 'worker') {
 
 /**
  * @param {{ stateDir?: string, vars?: Record<string,string> }} options
- * @returns {Promise<{ url: string, stateDir: string, logs: () => string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, stateDir: string, setupToken: string, logs: () => string, stop: () => Promise<void> }>}
  */
 export async function startWorker(options = {}) {
   const stateDir = options.stateDir ?? freshStateDir();
   const port = await freePort();
   const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const vars = { PUBLIC_URL: url, ...(options.vars ?? {}) };
+  // A fresh one-time setup token per Worker, as an operator would set the secret.
+  const setupToken = `setup-${crypto.randomUUID()}`;
+  const vars = { PUBLIC_URL: url, SETUP_TOKEN: setupToken, ...(options.vars ?? {}) };
   const args = [
     WRANGLER, 'dev',
     '--ip', '127.0.0.1', '--port', String(port),
@@ -72,5 +75,5 @@ export async function startWorker(options = {}) {
     } catch { /* not listening yet */ }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { url, stateDir, logs: () => output, stop };
+  return { url, stateDir, setupToken: vars.SETUP_TOKEN, logs: () => output, stop };
 }

@@ -3,11 +3,13 @@
 //!   problem with the path of its field. Exit status 0 when all are valid, 1 otherwise.
 //! - `segnala public-config FILE`: prints the public part of a configuration (what
 //!   `GET /api/v1/config` serves), from which the static site is built.
+//! - `segnala staff-routes`: prints the staff route table (method, path, access) as JSON;
+//!   the API tests walk it to prove every route refuses whoever it must.
 
 use segnala_core::config::ComuneConfig;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE";
+const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE\n       segnala staff-routes";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,6 +18,18 @@ fn main() -> ExitCode {
             validate(files)
         }
         Some((command, [file])) if command == "public-config" => public_config(file),
+        Some((command, [])) if command == "staff-routes" => {
+            match serde_json::to_string_pretty(segnala_core::staff::routes::ROUTES) {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod account;
+pub mod csv;
 pub mod inbox;
 pub mod password;
 pub mod routes;

@@ -20,6 +20,18 @@ pub enum ApiError {
     /// Photo storage failed; nothing was filed. The detail goes to the log only.
     #[error("storage unavailable: {0}")]
     StorageUnavailable(String),
+    /// No valid staff session.
+    #[error("not signed in")]
+    Unauthorized(&'static str),
+    /// Signed in, but not allowed (role, CSRF token, origin).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str, String),
+    /// The request conflicts with the current state (stale version, refused transition).
+    #[error("conflict: {0}")]
+    Conflict(String, String),
+    /// Too many failed logins; retry after the given seconds.
+    #[error("too many attempts")]
+    TooManyAttempts(i64),
     /// Anything the client cannot fix; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -77,6 +89,41 @@ impl ApiError {
                     "We could not save your photos, so the report was not filed. Please try again in a moment.".into(),
                     vec![],
                 )
+            }
+            ApiError::Unauthorized(code) => (
+                401,
+                code,
+                match code {
+                    "invalid_credentials" => "Wrong e-mail address or password.".into(),
+                    _ => "Sign in to continue; your session has ended or never started.".into(),
+                },
+                vec![],
+            ),
+            ApiError::Forbidden(code, message) => (403, code, message, vec![]),
+            ApiError::Conflict(code, message) => {
+                let mut response = Response::from_json(&ErrorBody {
+                    error: &code,
+                    message,
+                    fields: &[],
+                })?
+                .with_status(409);
+                response.headers_mut().set("Cache-Control", "no-store")?;
+                return Ok(response);
+            }
+            ApiError::TooManyAttempts(seconds) => {
+                let mut response = Response::from_json(&ErrorBody {
+                    error: "too_many_attempts",
+                    message: format!(
+                        "Too many failed sign-ins. Try again in {} minutes.",
+                        (seconds + 59) / 60
+                    ),
+                    fields: &[],
+                })?
+                .with_status(429);
+                response
+                    .headers_mut()
+                    .set("Retry-After", &seconds.max(1).to_string())?;
+                return Ok(response);
             }
             ApiError::Internal(detail) => {
                 console_error!("internal error: {detail}");

@@ -24,7 +24,7 @@ pub fn config(env: &Env) -> &'static ComuneConfig {
     })
 }
 
-fn non_empty_var(env: &Env, name: &str) -> Option<String> {
+pub fn non_empty_var(env: &Env, name: &str) -> Option<String> {
     env.var(name)
         .ok()
         .map(|v| v.to_string())

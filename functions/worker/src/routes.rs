@@ -33,6 +33,9 @@ pub async fn handle(request: Request, env: Env) -> Result<Response> {
 }
 
 async fn api(request: Request, env: &Env, path: &str) -> std::result::Result<Response, ApiError> {
+    if path.starts_with("/api/v1/staff/") {
+        return crate::staff_api::handle(request, env, path).await;
+    }
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
     let method = request.method();
     match segments.as_slice() {

@@ -78,3 +78,20 @@ pub async fn find(
         other => Err(ApiError::Internal(format!("store answered {other}"))),
     }
 }
+
+/// A staff operation: the value answered, or the store's refusal.
+pub async fn staff(
+    env: &Env,
+    request: &crate::staff_protocol::StaffCall,
+) -> std::result::Result<
+    std::result::Result<serde_json::Value, crate::staff_protocol::StaffRefusal>,
+    ApiError,
+> {
+    let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call(env, Method::Post, "/staff", Some(body)).await?;
+    match answer.status_code() {
+        200 => Ok(Ok(answer.json().await?)),
+        crate::staff_protocol::REFUSED => Ok(Err(answer.json().await?)),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}

@@ -99,6 +99,10 @@ impl DurableObject for ComuneStore {
                     Err(error) => internal(error),
                 }
             }
+            (Method::Post, "/staff") => {
+                let call = request.json().await?;
+                crate::staff_store::handle(&db, comune::config(&self.env), call)
+            }
             (Method::Get, "/health") => match store::count_tickets(&db) {
                 Ok(tickets) => Response::from_json(&StoreHealth { tickets }),
                 Err(error) => internal(error),

@@ -233,7 +233,7 @@ impl NewStaffUser {
 }
 
 /// What an administrator changes in an account; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffChange {
     pub name: Option<String>,

@@ -1,0 +1,119 @@
+//! The internal protocol between the Worker and the comune's store for staff requests:
+//! one JSON call per request, naming the session's identity and the operation.
+
+use segnala_core::field_error::FieldError;
+use segnala_core::public_number::PublicNumber;
+use segnala_core::staff::account::StaffChange;
+use segnala_core::staff::{Role, StaffId};
+use segnala_core::store::staff::Identity;
+use segnala_core::workflow::Command;
+use serde::{Deserialize, Serialize};
+
+/// A validated account as the store keeps it; the Worker has already hashed the password.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub office: Option<String>,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BulkItem {
+    pub number: PublicNumber,
+    pub version: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum StaffOp {
+    Setup {
+        account: NewAccount,
+    },
+    LoginStart {
+        email: String,
+        address: String,
+    },
+    LoginFailed {
+        email: String,
+        address: String,
+    },
+    LoginSucceeded {
+        user_id: StaffId,
+        email: String,
+    },
+    Me,
+    Inbox {
+        query: Vec<(String, String)>,
+    },
+    Export {
+        query: Vec<(String, String)>,
+    },
+    Ticket {
+        number: PublicNumber,
+    },
+    Photo {
+        number: PublicNumber,
+        position: u8,
+    },
+    Act {
+        number: PublicNumber,
+        version: u32,
+        command: Command,
+    },
+    Bulk {
+        items: Vec<BulkItem>,
+        command: Command,
+    },
+    Colleagues,
+    Users,
+    CreateUser {
+        account: NewAccount,
+    },
+    ChangeUser {
+        id: StaffId,
+        change: StaffChange,
+        password_hash: Option<String>,
+    },
+    Audit {
+        before: Option<i64>,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StaffCall {
+    pub identity: Option<Identity>,
+    pub op: StaffOp,
+}
+
+/// A refusal from the store, in terms the Worker turns into an HTTP answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StaffRefusal {
+    /// session_ended | forbidden | not_found | invalid | conflict | stale | refused
+    pub kind: String,
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<WireFieldError>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireFieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&FieldError> for WireFieldError {
+    fn from(error: &FieldError) -> Self {
+        Self {
+            field: error.field.clone(),
+            code: error.code.to_string(),
+            message: error.message.clone(),
+        }
+    }
+}
+
+/// Status of a refusal on the internal protocol; 500 stays for store failures.
+pub const REFUSED: u16 = 400;

@@ -1,0 +1,273 @@
+//! The store's side of staff requests: checks the identity against the current account,
+//! then runs the operation with the core's store functions. Runs inside the Durable
+//! Object, synchronously, so nothing interleaves between the checks and the writes.
+
+use crate::platform::{now, CryptoEntropy};
+use crate::staff_protocol::{
+    NewAccount, StaffCall, StaffOp, StaffRefusal, WireFieldError, REFUSED,
+};
+use segnala_core::config::ComuneConfig;
+use segnala_core::email::Email;
+use segnala_core::staff::account::ValidNewStaffUser;
+use segnala_core::staff::inbox::InboxQuery;
+use segnala_core::staff::password::PasswordHash;
+use segnala_core::staff::{csv, Permission, StaffUser};
+use segnala_core::store::inbox::{act, export, inbox, ticket_view};
+use segnala_core::store::staff::{self as accounts, StaffError};
+use segnala_core::store::SqlDatabase;
+use segnala_core::workflow::CommandError;
+use serde::Serialize;
+use worker::{Response, Result};
+
+type Answer = std::result::Result<serde_json::Value, StaffError>;
+
+fn json<T: Serialize>(value: &T) -> Answer {
+    serde_json::to_value(value)
+        .map_err(|e| StaffError::Store(segnala_core::store::StoreError::Database(e.to_string())))
+}
+
+fn valid_account(
+    account: NewAccount,
+) -> std::result::Result<(ValidNewStaffUser, PasswordHash), StaffError> {
+    let email = Email::parse(&account.email).map_err(|_| {
+        StaffError::field("email", "invalid_email", "is not a valid e-mail address")
+    })?;
+    let hash = PasswordHash::parse(&account.password_hash)
+        .map_err(|_| StaffError::field("password", "invalid_hash", "could not be stored"))?;
+    Ok((
+        ValidNewStaffUser {
+            email,
+            name: account.name,
+            role: account.role,
+            office: account.office,
+            password: String::new(),
+        },
+        hash,
+    ))
+}
+
+fn require(user: &StaffUser, permission: Permission) -> std::result::Result<(), StaffError> {
+    if user.may(permission) {
+        Ok(())
+    } else {
+        Err(StaffError::Forbidden)
+    }
+}
+
+pub fn handle(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Result<Response> {
+    match run(db, config, call) {
+        Ok(value) => Response::from_json(&value),
+        Err(StaffError::Store(error)) => {
+            worker::console_error!("staff store: {error}");
+            Response::error("store error", 500)
+        }
+        Err(error) => Ok(Response::from_json(&refusal(error))?.with_status(REFUSED)),
+    }
+}
+
+fn refusal(error: StaffError) -> StaffRefusal {
+    let simple = |kind: &str, code: &str, message: String| StaffRefusal {
+        kind: kind.into(),
+        code: code.into(),
+        message,
+        fields: vec![],
+    };
+    match error {
+        StaffError::SessionEnded => simple("session_ended", "session_ended", error.to_string()),
+        StaffError::Forbidden => simple(
+            "forbidden",
+            "forbidden",
+            "Your role does not allow this.".into(),
+        ),
+        StaffError::NotFound(what) => {
+            simple("not_found", "not_found", format!("{what} not found."))
+        }
+        StaffError::Conflict(code) => simple("conflict", code, code.replace('_', " ")),
+        StaffError::Invalid(errors) => StaffRefusal {
+            kind: "invalid".into(),
+            code: "validation_failed".into(),
+            message: "Some fields are missing or invalid.".into(),
+            fields: errors.0.iter().map(WireFieldError::from).collect(),
+        },
+        StaffError::Command(CommandError::Stale { .. }) => {
+            simple("stale", "stale_version", error.to_string())
+        }
+        StaffError::Command(CommandError::Refused(refused)) => simple(
+            "refused",
+            "transition_refused",
+            format!(
+                "This action is not possible on a ticket that is {}.",
+                refused.from.label_en().to_lowercase()
+            ),
+        ),
+        StaffError::Command(CommandError::Invalid {
+            field,
+            code,
+            message,
+        }) => StaffRefusal {
+            kind: "invalid".into(),
+            code: "validation_failed".into(),
+            message: "Some fields are missing or invalid.".into(),
+            fields: vec![WireFieldError {
+                field: field.into(),
+                code: code.into(),
+                message: message.into(),
+            }],
+        },
+        StaffError::Store(_) => simple("internal", "internal", String::new()),
+    }
+}
+
+fn run(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Answer {
+    let now = now();
+    let user = match (&call.identity, &call.op) {
+        (
+            None,
+            StaffOp::Setup { .. }
+            | StaffOp::LoginStart { .. }
+            | StaffOp::LoginFailed { .. }
+            | StaffOp::LoginSucceeded { .. },
+        ) => None,
+        (Some(identity), _) => Some(accounts::authenticate(db, identity)?),
+        (None, _) => return Err(StaffError::SessionEnded),
+    };
+    let me = || user.as_ref().ok_or(StaffError::SessionEnded);
+    match call.op {
+        StaffOp::Setup { account } => {
+            let (valid, hash) = valid_account(account)?;
+            json(&accounts::setup_first_administrator(
+                db,
+                &valid,
+                &hash,
+                now,
+                &mut CryptoEntropy,
+            )?)
+        }
+        StaffOp::LoginStart { email, address } => {
+            json(&accounts::login_start(db, &email, &address, now)?)
+        }
+        StaffOp::LoginFailed { email, address } => {
+            accounts::login_failed(db, &email, &address, now)?;
+            Ok(serde_json::Value::Null)
+        }
+        StaffOp::LoginSucceeded { user_id, email } => {
+            json(&accounts::login_succeeded(db, &user_id, &email, now)?)
+        }
+        StaffOp::Me => json(me()?),
+        StaffOp::Inbox { query } => {
+            let query = InboxQuery::parse(&query, config).map_err(StaffError::Invalid)?;
+            json(&inbox(db, me()?, &query, config, now)?)
+        }
+        StaffOp::Export { query } => {
+            let query = InboxQuery::parse(&query, config).map_err(StaffError::Invalid)?;
+            let tickets = export(db, me()?, &query, now)?;
+            let people = accounts::list_users(db)?;
+            let names = |id: &str| {
+                people
+                    .iter()
+                    .find(|p| p.id.to_string() == id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default()
+            };
+            json(&csv::render(&tickets, &names, config, now))
+        }
+        StaffOp::Ticket { number } => json(&ticket_view(db, me()?, number, config, now)?.0),
+        StaffOp::Photo { number, position } => {
+            let (_, record) = ticket_view(db, me()?, number, config, now)?;
+            let photo = record
+                .photos
+                .into_iter()
+                .find(|p| p.position == position)
+                .ok_or(StaffError::NotFound("photo"))?;
+            json(&photo)
+        }
+        StaffOp::Act {
+            number,
+            version,
+            command,
+        } => {
+            let outcome = act(db, me()?, number, version, &command, config, now)?;
+            match ticket_view(db, me()?, outcome.ticket.public_number, config, now) {
+                Ok((view, _)) => json(&view),
+                // Reassigned away: done, but no longer this person's to see.
+                Err(StaffError::NotFound(_)) => Ok(serde_json::json!({
+                    "number": outcome.ticket.public_number,
+                    "version": outcome.ticket.version,
+                    "status": outcome.ticket.status,
+                    "office": outcome.ticket.routing.office,
+                    "left_your_office": true,
+                })),
+                Err(error) => Err(error),
+            }
+        }
+        StaffOp::Bulk { items, command } => {
+            let results: Vec<serde_json::Value> = items
+                .iter()
+                .map(|item| {
+                    match act(db, me()?, item.number, item.version, &command, config, now) {
+                        Ok(outcome) => Ok(serde_json::json!({
+                            "number": item.number, "ok": true, "version": outcome.ticket.version,
+                            "status": outcome.ticket.status,
+                        })),
+                        Err(StaffError::Store(error)) => Err(StaffError::Store(error)),
+                        Err(error) => {
+                            let refusal = refusal(error);
+                            Ok(serde_json::json!({
+                                "number": item.number, "ok": false, "error": refusal.code,
+                                "message": refusal.message, "fields": refusal.fields,
+                            }))
+                        }
+                    }
+                })
+                .collect::<std::result::Result<_, _>>()?;
+            Ok(serde_json::json!({ "results": results }))
+        }
+        StaffOp::Colleagues => json(&accounts::colleagues(db, me()?)?),
+        StaffOp::Users => {
+            require(me()?, Permission::ManageStaff)?;
+            json(&accounts::list_users(db)?)
+        }
+        StaffOp::CreateUser { account } => {
+            require(me()?, Permission::ManageStaff)?;
+            let (valid, hash) = valid_account(account)?;
+            json(&accounts::create_user(
+                db,
+                me()?,
+                &valid,
+                &hash,
+                now,
+                &mut CryptoEntropy,
+            )?)
+        }
+        StaffOp::ChangeUser {
+            id,
+            change,
+            password_hash,
+        } => {
+            require(me()?, Permission::ManageStaff)?;
+            let current =
+                accounts::find_user(db, &id)?.ok_or(StaffError::NotFound("staff account"))?;
+            let valid = change
+                .validate(&current, config)
+                .map_err(StaffError::Invalid)?;
+            let hash = match (&valid.password, password_hash) {
+                (Some(_), Some(text)) => Some(PasswordHash::parse(&text).map_err(|_| {
+                    StaffError::field("password", "invalid_hash", "could not be stored")
+                })?),
+                _ => None,
+            };
+            json(&accounts::change_user(
+                db,
+                me()?,
+                &current,
+                &valid,
+                hash.as_ref(),
+                now,
+            )?)
+        }
+        StaffOp::Audit { before } => {
+            require(me()?, Permission::ManageStaff)?;
+            json(&accounts::audit_log(db, 100, before)?)
+        }
+    }
+}
