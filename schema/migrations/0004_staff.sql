@@ -17,7 +17,7 @@ CREATE TABLE staff_users (
     name               TEXT NOT NULL,
     role               TEXT NOT NULL,              -- administrator | referent | operator
     office             TEXT,                       -- NULL for administrators
-    password_hash      TEXT NOT NULL,              -- pbkdf2-sha256$iterations$salt$hash
+    password_hash      TEXT NOT NULL,              -- Argon2id, PHC string format
     active             INTEGER NOT NULL DEFAULT 1,
     session_generation INTEGER NOT NULL DEFAULT 1, -- bumped to end every session of the account
     created_at         TEXT NOT NULL,

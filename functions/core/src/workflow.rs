@@ -234,6 +234,12 @@ pub fn decide(
             next.routing.office = office.clone();
             // Placed by a person now, not by a rule: the rule id would mislead auditors.
             next.routing.rule = None;
+            // The new office starts afresh: nobody of it holds the ticket yet, and its
+            // time to take it in charge runs from now (the resolution target does not move).
+            next.assignee = None;
+            next.due.respond_by =
+                crate::ticket::Deadlines::for_report(config, &ticket.report.category, now)
+                    .respond_by;
             reason
         }
         Command::PublicReply { text } => staff_text("text", Some(text), true)?,

@@ -6,7 +6,6 @@ mod api_error;
 mod comune;
 mod html_rewriter;
 mod pages;
-mod password_hasher;
 mod photo_storage;
 mod platform;
 mod routes;

@@ -4,7 +4,6 @@
 
 use crate::api_error::ApiError;
 use crate::comune;
-use crate::password_hasher;
 use crate::photo_storage;
 use crate::platform::{now, CryptoEntropy};
 use crate::staff_protocol::{BulkItem, NewAccount, StaffCall, StaffOp, StaffRefusal};
@@ -12,7 +11,7 @@ use crate::store_client;
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::public_number::PublicNumber;
 use segnala_core::staff::account::{NewStaffUser, StaffChange};
-use segnala_core::staff::password::{check_policy, constant_time_eq, Derivation, PasswordHash};
+use segnala_core::staff::password::{check_policy, constant_time_eq, PasswordHash};
 use segnala_core::staff::routes::{match_route, Access, Matched, Params, RouteName};
 use segnala_core::staff::session::{self, Session, SessionToken};
 use segnala_core::staff::views::SessionView;
@@ -170,7 +169,8 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
             let mut response = Response::from_bytes(bytes)?;
             let headers = response.headers_mut();
             headers.set("Content-Type", &photo.content_type)?;
-            headers.set("Cache-Control", "private, max-age=3600")?;
+            // Office PCs are shared: nothing of a citizen's stays in the cache after logout.
+            headers.set("Cache-Control", "no-store")?;
             headers.set("Content-Security-Policy", "default-src 'none'; sandbox")?;
             Ok(response)
         }
@@ -192,7 +192,7 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
                 Some(password) => {
                     check_policy(password, None)
                         .map_err(|p| field("password", p.code(), p.message()))?;
-                    Some(hash_password(password).await?.to_string())
+                    Some(hash_password(password).to_string())
                 }
                 None => None,
             };
@@ -281,10 +281,24 @@ fn refused(refusal: StaffRefusal) -> ApiError {
     }
 }
 
-/// Field error codes cross the internal protocol as text; they come from a small fixed
-/// set, so keeping them for the isolate's life costs a few bytes once.
+/// Field error codes cross the internal protocol as text but are `&'static str` in
+/// `FieldError`. They come from the core's small fixed set, so each distinct code is
+/// interned once for the isolate's life; memory stays bounded whatever clients send.
 fn leak(code: String) -> &'static str {
-    Box::leak(code.into_boxed_str())
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    thread_local! {
+        static CODES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
+    }
+    CODES.with(|codes| {
+        let mut codes = codes.borrow_mut();
+        if let Some(known) = codes.get(code.as_str()) {
+            return *known;
+        }
+        let interned: &'static str = Box::leak(code.into_boxed_str());
+        codes.insert(interned);
+        interned
+    })
 }
 
 fn field(name: &str, code: &'static str, message: &str) -> ApiError {
@@ -369,17 +383,15 @@ async fn current_session(request: &Request, env: &Env) -> Result<(SessionToken, 
     }
 }
 
-async fn hash_password(password: &str) -> Result<PasswordHash> {
-    let derivation = Derivation::fresh(&mut CryptoEntropy);
-    let derived = password_hasher::derive(password, &derivation).await?;
-    Ok(derivation.into_hash(derived))
+fn hash_password(password: &str) -> PasswordHash {
+    PasswordHash::new(password, &mut CryptoEntropy)
 }
 
 async fn hashed_account(input: &NewStaffUser, env: &Env) -> Result<NewAccount> {
     let valid = input
         .validate(comune::config(env))
         .map_err(ApiError::Validation)?;
-    let hash = hash_password(&valid.password).await?;
+    let hash = hash_password(&valid.password);
     Ok(NewAccount {
         email: valid.email.as_str().to_string(),
         name: valid.name,
@@ -498,12 +510,13 @@ async fn login(request: &mut Request, env: &Env) -> Result<Response> {
         } => (Some(user_id), PasswordHash::parse(&password_hash).ok()),
     };
     // Same work for unknown accounts, so response time does not tell who has one.
-    let derivation = stored
-        .as_ref()
-        .map(PasswordHash::derivation)
-        .unwrap_or_else(|| Derivation::fresh(&mut CryptoEntropy));
-    let derived = password_hasher::derive(&password, &derivation).await?;
-    let matched = stored.as_ref().is_some_and(|hash| hash.matches(&derived));
+    let matched = match &stored {
+        Some(hash) => hash.verify(&password),
+        None => {
+            PasswordHash::verify_nothing(&password);
+            false
+        }
+    };
     let user: Option<StaffUser> = match (matched, user_id) {
         (true, Some(user_id)) => {
             public_call(
@@ -511,15 +524,15 @@ async fn login(request: &mut Request, env: &Env) -> Result<Response> {
                 StaffOp::LoginSucceeded {
                     user_id,
                     email: email.clone(),
+                    address: address.clone(),
                 },
             )
             .await?
         }
         _ => None,
     };
+    // The attempt was counted as a failure when it started; only success undoes that.
     let Some(user) = user else {
-        let _: serde_json::Value =
-            public_call(env, StaffOp::LoginFailed { email, address }).await?;
         return Err(ApiError::Unauthorized("invalid_credentials"));
     };
     let now = now();

@@ -35,13 +35,10 @@ pub enum StaffOp {
         email: String,
         address: String,
     },
-    LoginFailed {
-        email: String,
-        address: String,
-    },
     LoginSucceeded {
         user_id: StaffId,
         email: String,
+        address: String,
     },
     Me,
     Inbox {

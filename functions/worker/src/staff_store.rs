@@ -123,10 +123,7 @@ fn run(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Answer 
     let user = match (&call.identity, &call.op) {
         (
             None,
-            StaffOp::Setup { .. }
-            | StaffOp::LoginStart { .. }
-            | StaffOp::LoginFailed { .. }
-            | StaffOp::LoginSucceeded { .. },
+            StaffOp::Setup { .. } | StaffOp::LoginStart { .. } | StaffOp::LoginSucceeded { .. },
         ) => None,
         (Some(identity), _) => Some(accounts::authenticate(db, identity)?),
         (None, _) => return Err(StaffError::SessionEnded),
@@ -146,13 +143,13 @@ fn run(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Answer 
         StaffOp::LoginStart { email, address } => {
             json(&accounts::login_start(db, &email, &address, now)?)
         }
-        StaffOp::LoginFailed { email, address } => {
-            accounts::login_failed(db, &email, &address, now)?;
-            Ok(serde_json::Value::Null)
-        }
-        StaffOp::LoginSucceeded { user_id, email } => {
-            json(&accounts::login_succeeded(db, &user_id, &email, now)?)
-        }
+        StaffOp::LoginSucceeded {
+            user_id,
+            email,
+            address,
+        } => json(&accounts::login_succeeded(
+            db, &user_id, &email, &address, now,
+        )?),
         StaffOp::Me => json(me()?),
         StaffOp::Inbox { query } => {
             let query = InboxQuery::parse(&query, config).map_err(StaffError::Invalid)?;

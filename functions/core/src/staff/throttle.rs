@@ -1,6 +1,9 @@
-//! Throttling of failed logins, per account (the e-mail typed, whether or not it exists, so
-//! that lockouts reveal nothing) and per client address. Too many failures in a window lock
-//! the key for a while; a successful login clears the account's count.
+//! Throttling of sign-ins. Every attempt is counted when it starts (so parallel guesses
+//! cannot slip past the count) under three keys: the account (the e-mail typed, whether or
+//! not it exists, so that lockouts reveal nothing) from this address, the account from
+//! anywhere, and the address. Too many in a window lock the key for a while; a successful
+//! sign-in clears the account's counts. The account-from-anywhere limit is ten times the
+//! per-address one, so locking someone out takes many addresses, not one script.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,9 +15,17 @@ pub struct Policy {
     pub lockout_minutes: i64,
 }
 
-/// Five wrong passwords for one account in 15 minutes lock it for 15 minutes.
-pub const PER_ACCOUNT: Policy = Policy {
+/// Five wrong passwords for one account from one address in 15 minutes lock that pair
+/// for 15 minutes.
+pub const PER_ACCOUNT_AND_ADDRESS: Policy = Policy {
     max_failures: 5,
+    window_minutes: 15,
+    lockout_minutes: 15,
+};
+
+/// Fifty for one account from anywhere: a distributed guess is capped too.
+pub const PER_ACCOUNT: Policy = Policy {
+    max_failures: 50,
     window_minutes: 15,
     lockout_minutes: 15,
 };
@@ -71,6 +82,14 @@ pub fn address_key(address: &str) -> String {
     format!("address:{}", address.trim())
 }
 
+pub fn pair_key(typed_email: &str, address: &str) -> String {
+    format!(
+        "pair:{}|{}",
+        typed_email.trim().to_lowercase(),
+        address.trim()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,26 +109,32 @@ mod tests {
 
     #[test]
     fn the_fifth_wrong_password_in_a_window_locks_the_account_for_fifteen_minutes() {
-        let four = fail(4, PER_ACCOUNT, 0);
+        let four = fail(4, PER_ACCOUNT_AND_ADDRESS, 0);
         assert_eq!(four.locked_until(at(0)), None);
-        let five = Failures::after_failure(Some(&four), PER_ACCOUNT, at(1));
+        let five = Failures::after_failure(Some(&four), PER_ACCOUNT_AND_ADDRESS, at(1));
         assert_eq!(five.locked_until(at(1)), Some(at(16)));
         assert_eq!(five.locked_until(at(16)), None);
     }
 
     #[test]
     fn failures_spread_beyond_the_window_do_not_lock() {
-        let four = fail(4, PER_ACCOUNT, 0);
-        let later = Failures::after_failure(Some(&four), PER_ACCOUNT, at(20));
+        let four = fail(4, PER_ACCOUNT_AND_ADDRESS, 0);
+        let later = Failures::after_failure(Some(&four), PER_ACCOUNT_AND_ADDRESS, at(20));
         assert_eq!(later.count, 1);
         assert_eq!(later.locked_until(at(20)), None);
     }
 
     #[test]
     fn failures_during_a_lockout_do_not_extend_it() {
-        let locked = fail(5, PER_ACCOUNT, 0);
-        let again = Failures::after_failure(Some(&locked), PER_ACCOUNT, at(10));
+        let locked = fail(5, PER_ACCOUNT_AND_ADDRESS, 0);
+        let again = Failures::after_failure(Some(&locked), PER_ACCOUNT_AND_ADDRESS, at(10));
         assert_eq!(again.locked_until(at(10)), Some(at(15)));
+    }
+
+    #[test]
+    fn an_account_from_anywhere_tolerates_ten_times_more_than_from_one_address() {
+        assert_eq!(fail(49, PER_ACCOUNT, 0).locked_until(at(0)), None);
+        assert!(fail(50, PER_ACCOUNT, 0).locked_until(at(0)).is_some());
     }
 
     #[test]

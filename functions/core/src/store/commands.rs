@@ -64,7 +64,7 @@ fn write(db: &impl SqlDatabase, outcome: &Outcome, read_version: u32) -> Result<
     db.execute(
         "UPDATE tickets SET status = ?, priority = ?, office = ?, routing_rule = ?,
             rejection_reason = CASE WHEN ? THEN COALESCE(?, rejection_reason) END,
-            assignee = ?, duplicate_of = ?, updated_at = ?, version = ?
+            assignee = ?, duplicate_of = ?, respond_by = ?, updated_at = ?, version = ?
          WHERE id = ? AND version = ?",
         &[
             ticket.status.as_str().into(),
@@ -75,6 +75,7 @@ fn write(db: &impl SqlDatabase, outcome: &Outcome, read_version: u32) -> Result<
             outcome.rejection.map(RejectionReason::as_str).into(),
             ticket.assignee.as_ref().map(ToString::to_string).into(),
             ticket.duplicate_of.map(|n| n.to_string()).into(),
+            timestamp(ticket.due.respond_by).into(),
             timestamp(ticket.updated_at).into(),
             i64::from(ticket.version).into(),
             ticket.id.to_string().into(),

@@ -132,7 +132,12 @@ fn order_by(sort: Sort) -> &'static str {
         Sort::Priority => {
             "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, created_at ASC"
         }
-        Sort::Due => "COALESCE(respond_by, created_at) ASC, created_at ASC",
+        // The deadline that matters now: taking in charge, then resolution; closed last.
+        Sort::Due => {
+            "CASE WHEN status = 'received' THEN respond_by
+                  WHEN status IN ('taken_in_charge', 'in_progress') THEN COALESCE(resolve_by, '9999')
+                  ELSE '9999z' END ASC, created_at ASC"
+        }
     }
 }
 
@@ -255,6 +260,16 @@ fn ticket_by_number(
     rows.into_iter().next().map(Ticket::try_from).transpose()
 }
 
+fn has_duplicates(db: &impl SqlDatabase, number: PublicNumber) -> Result<bool, StoreError> {
+    Ok(db
+        .query::<Count>(
+            "SELECT COUNT(*) AS n FROM tickets WHERE duplicate_of = ?",
+            &[number.to_string().into()],
+        )?
+        .first()
+        .is_some_and(|c| c.n > 0))
+}
+
 /// A ticket the viewer may see; others are "not found", so numbers reveal nothing.
 fn visible_ticket(
     db: &impl SqlDatabase,
@@ -319,7 +334,9 @@ pub fn act(
     let ticket = visible_ticket(db, actor, number)?;
     match command {
         Command::Assign { assignee: Some(id) } => {
-            if *id != actor.id && !actor.may(Permission::AssignColleagues) {
+            // Operators may take a ticket nobody holds, not one a colleague holds.
+            let taking_free_ticket = *id == actor.id && ticket.assignee.is_none();
+            if !taking_free_ticket && !actor.may(Permission::AssignColleagues) {
                 return Err(StaffError::Forbidden);
             }
             let assignee = find_user(db, id)?;
@@ -337,12 +354,13 @@ pub fn act(
                 return Err(StaffError::Forbidden);
             }
         }
-        Command::MarkDuplicate { of } => match ticket_by_number(db, *of)? {
+        // Tickets of other offices are "unknown" too: numbers reveal nothing.
+        Command::MarkDuplicate { of } => match visible_ticket(db, actor, *of).ok() {
             None => {
                 return Err(StaffError::field(
                     "of",
                     "unknown_ticket",
-                    "no ticket has this number",
+                    "no ticket of your office has this number",
                 ))
             }
             Some(original) if original.status == Status::Duplicate => {
@@ -350,6 +368,13 @@ pub fn act(
                     "of",
                     "is_a_duplicate",
                     "that ticket is itself a duplicate: choose the ticket it was merged into",
+                ))
+            }
+            Some(_) if has_duplicates(db, ticket.public_number)? => {
+                return Err(StaffError::field(
+                    "of",
+                    "has_duplicates",
+                    "other tickets were merged into this one: merge the other way round",
                 ))
             }
             Some(_) => {}

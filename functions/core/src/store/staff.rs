@@ -421,47 +421,46 @@ fn failures(db: &impl SqlDatabase, key: &str) -> Result<Option<Failures>, StoreE
         .transpose()
 }
 
+fn throttle_keys(typed_email: &str, address: &str) -> [(String, throttle::Policy); 3] {
+    [
+        (
+            throttle::pair_key(typed_email, address),
+            throttle::PER_ACCOUNT_AND_ADDRESS,
+        ),
+        (throttle::account_key(typed_email), throttle::PER_ACCOUNT),
+        (throttle::address_key(address), throttle::PER_ADDRESS),
+    ]
+}
+
+/// Starts a sign-in: refuses it while a key is locked, else counts it as a failure until
+/// [`login_succeeded`] says otherwise, and returns what to check the password against.
 pub fn login_start(
     db: &impl SqlDatabase,
     typed_email: &str,
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<LoginStart, StoreError> {
-    let locks = [
-        failures(db, &throttle::account_key(typed_email))?,
-        failures(db, &throttle::address_key(address))?,
-    ];
-    if let Some(until) = locks
-        .iter()
-        .flatten()
-        .filter_map(|f| f.locked_until(now))
-        .max()
-    {
-        return Ok(LoginStart::Locked { until });
-    }
-    let email = typed_email.trim().to_lowercase();
-    let found = users_where(db, "email = ? AND active = 1", &[email.into()])?;
-    Ok(match found.into_iter().next() {
-        Some((user, hash)) => LoginStart::Check {
-            user_id: user.id,
-            password_hash: hash,
-        },
-        None => LoginStart::Unknown,
-    })
-}
-
-/// Counts a failed login against the typed e-mail and the address.
-pub fn login_failed(
-    db: &impl SqlDatabase,
-    typed_email: &str,
-    address: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
     db.transaction(|db| {
-        for (key, policy) in [
-            (throttle::account_key(typed_email), throttle::PER_ACCOUNT),
-            (throttle::address_key(address), throttle::PER_ADDRESS),
-        ] {
+        // Forget finished windows, so the table holds only what still matters.
+        db.execute(
+            "DELETE FROM login_failures WHERE window_start < ?
+               AND (locked_until IS NULL OR locked_until < ?)",
+            &[
+                timestamp(now - chrono::Duration::hours(1)).into(),
+                timestamp(now).into(),
+            ],
+        )?;
+        let keys = throttle_keys(typed_email, address);
+        let mut locked = None;
+        for (key, _) in &keys {
+            if let Some(until) = failures(db, key)?.and_then(|f| f.locked_until(now)) {
+                locked = locked.max(Some(until));
+            }
+        }
+        if let Some(until) = locked {
+            return Ok(LoginStart::Locked { until });
+        }
+        for (key, policy) in keys {
             let next = Failures::after_failure(failures(db, &key)?.as_ref(), policy, now);
             db.execute(
                 "INSERT INTO login_failures (key, count, window_start, locked_until) VALUES (?, ?, ?, ?)
@@ -475,21 +474,37 @@ pub fn login_failed(
                 ],
             )?;
         }
-        Ok(())
+        let email = typed_email.trim().to_lowercase();
+        let found = users_where(db, "email = ? AND active = 1", &[email.into()])?;
+        Ok(match found.into_iter().next() {
+            Some((user, hash)) => LoginStart::Check {
+                user_id: user.id,
+                password_hash: hash,
+            },
+            None => LoginStart::Unknown,
+        })
     })
 }
 
-/// A successful login clears the account's failures (not the address's) and returns the
-/// account, whose generation the new session carries.
+/// A successful sign-in clears the account's counts, takes its attempt off the address's
+/// count, and returns the account, whose generation the new session carries.
 pub fn login_succeeded(
     db: &impl SqlDatabase,
     user_id: &StaffId,
     typed_email: &str,
+    address: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<StaffUser>, StoreError> {
     db.execute(
-        "DELETE FROM login_failures WHERE key = ?",
-        &[throttle::account_key(typed_email).into()],
+        "DELETE FROM login_failures WHERE key IN (?, ?)",
+        &[
+            throttle::account_key(typed_email).into(),
+            throttle::pair_key(typed_email, address).into(),
+        ],
+    )?;
+    db.execute(
+        "UPDATE login_failures SET count = MAX(count - 1, 0) WHERE key = ? AND locked_until IS NULL",
+        &[throttle::address_key(address).into()],
     )?;
     let user = find_user(db, user_id)?.filter(|u| u.active);
     if let Some(user) = &user {

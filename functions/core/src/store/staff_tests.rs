@@ -8,11 +8,10 @@ use crate::config::tests_support::demo_config;
 use crate::ids::SeededEntropy;
 use crate::staff::account::NewStaffUser;
 use crate::staff::inbox::InboxQuery;
-use crate::staff::password::Derivation;
 use crate::workflow::{Command, CommandError};
 
 fn hash(seed: u64) -> PasswordHash {
-    Derivation::fresh(&mut SeededEntropy::new(seed)).into_hash(vec![seed as u8; 32])
+    PasswordHash::new("una frase lunga e rara", &mut SeededEntropy::new(seed))
 }
 
 fn valid(
@@ -169,7 +168,7 @@ fn disabling_an_account_ends_its_sessions_at_once() {
     );
     let log = audit_log(&w.db, 10, None).unwrap();
     assert_eq!(log[0].action, "change_user");
-    assert!(!log[0].detail.to_string().contains("pbkdf2"));
+    assert!(!log[0].detail.to_string().contains("argon2"));
 }
 
 #[test]
@@ -205,7 +204,7 @@ fn the_audit_log_cannot_be_rewritten() {
 }
 
 #[test]
-fn five_wrong_passwords_lock_the_account_and_a_good_one_clears_the_count() {
+fn five_attempts_lock_the_account_from_that_address_and_a_good_one_clears_the_count() {
     let w = world();
     let now = at(2026, 3, 3, 9);
     let start = login_start(&w.db, "Operatore@comune.example.it ", "203.0.113.7", now).unwrap();
@@ -214,21 +213,55 @@ fn five_wrong_passwords_lock_the_account_and_a_good_one_clears_the_count() {
         login_start(&w.db, "nessuno@comune.example.it", "203.0.113.7", now).unwrap(),
         LoginStart::Unknown
     );
-    for _ in 0..4 {
-        login_failed(&w.db, "operatore@comune.example.it", "203.0.113.7", now).unwrap();
+    // Counted when they start: three more (four in all), then a success clears them.
+    for _ in 0..3 {
+        login_start(&w.db, "operatore@comune.example.it", "203.0.113.7", now).unwrap();
     }
-    login_succeeded(&w.db, &w.operator.id, "operatore@comune.example.it", now).unwrap();
+    login_succeeded(
+        &w.db,
+        &w.operator.id,
+        "operatore@comune.example.it",
+        "203.0.113.7",
+        now,
+    )
+    .unwrap();
     for _ in 0..5 {
-        login_failed(&w.db, "operatore@comune.example.it", "203.0.113.7", now).unwrap();
+        assert!(!matches!(
+            login_start(&w.db, "operatore@comune.example.it", "203.0.113.7", now).unwrap(),
+            LoginStart::Locked { .. }
+        ));
     }
     assert!(matches!(
-        login_start(&w.db, "operatore@comune.example.it", "198.51.100.1", now).unwrap(),
+        login_start(&w.db, "operatore@comune.example.it", "203.0.113.7", now).unwrap(),
         LoginStart::Locked { .. }
     ));
-    // Another account from the same address is not locked by these five.
+    // The same account from another address, and another account from this one, still work.
+    assert!(matches!(
+        login_start(&w.db, "operatore@comune.example.it", "198.51.100.1", now).unwrap(),
+        LoginStart::Check { .. }
+    ));
     assert!(matches!(
         login_start(&w.db, "referente@comune.example.it", "203.0.113.7", now).unwrap(),
         LoginStart::Check { .. }
+    ));
+}
+
+#[test]
+fn fifty_attempts_from_many_addresses_lock_the_account_everywhere() {
+    let w = world();
+    let now = at(2026, 3, 3, 9);
+    for i in 0..50 {
+        login_start(
+            &w.db,
+            "referente@comune.example.it",
+            &format!("198.51.100.{i}"),
+            now,
+        )
+        .unwrap();
+    }
+    assert!(matches!(
+        login_start(&w.db, "referente@comune.example.it", "192.0.2.1", now).unwrap(),
+        LoginStart::Locked { .. }
     ));
 }
 
@@ -483,4 +516,98 @@ fn tickets_stored_before_deadlines_existed_get_them_filled() {
     )
     .unwrap();
     assert_eq!(view.summary.due, w.ticket.due);
+}
+
+#[test]
+fn operators_cannot_take_over_a_ticket_a_colleague_holds() {
+    let w = world();
+    let config = demo_config();
+    let now = at(2026, 3, 2, 9);
+    let number = w.ticket.public_number;
+    act(
+        &w.db,
+        &w.referent,
+        number,
+        1,
+        &Command::Assign {
+            assignee: Some(w.referent.id.clone()),
+        },
+        &config,
+        now,
+    )
+    .unwrap();
+    assert_eq!(
+        act(
+            &w.db,
+            &w.operator,
+            number,
+            2,
+            &Command::Assign {
+                assignee: Some(w.operator.id.clone())
+            },
+            &config,
+            now
+        ),
+        Err(StaffError::Forbidden)
+    );
+}
+
+#[test]
+fn merging_refuses_originals_of_other_offices_and_tickets_that_have_duplicates() {
+    let w = world();
+    let config = demo_config();
+    let now = at(2026, 3, 2, 9);
+    let mut entropy = SeededEntropy::new(500);
+    let second = created(create_ticket(
+        &w.db,
+        new_ticket(None, &mut entropy, now),
+        now,
+        &mut entropy,
+    ));
+    let third = created(create_ticket(
+        &w.db,
+        new_ticket(None, &mut entropy, now),
+        now,
+        &mut entropy,
+    ));
+    // Move the first ticket to another office: it is no longer the operator's to merge into.
+    act(
+        &w.db,
+        &w.admin,
+        w.ticket.public_number,
+        1,
+        &Command::Reassign {
+            office: "tributi".into(),
+            reason: "prova".into(),
+        },
+        &config,
+        now,
+    )
+    .unwrap();
+    assert!(matches!(
+        act(&w.db, &w.operator, second.public_number, 1, &Command::MarkDuplicate { of: w.ticket.public_number }, &config, now),
+        Err(StaffError::Invalid(e)) if e.0[0].code == "unknown_ticket"
+    ));
+    act(
+        &w.db,
+        &w.operator,
+        third.public_number,
+        1,
+        &Command::MarkDuplicate {
+            of: second.public_number,
+        },
+        &config,
+        now,
+    )
+    .unwrap();
+    let fourth = created(create_ticket(
+        &w.db,
+        new_ticket(None, &mut entropy, now),
+        now,
+        &mut entropy,
+    ));
+    assert!(matches!(
+        act(&w.db, &w.operator, second.public_number, 1, &Command::MarkDuplicate { of: fourth.public_number }, &config, now),
+        Err(StaffError::Invalid(e)) if e.0[0].code == "has_duplicates"
+    ));
 }

@@ -483,3 +483,25 @@ fn deadlines_follow_the_category_targets_in_working_days() {
         .ticket;
     assert!(!taken.is_overdue(ticket.due.respond_by + chrono::Duration::seconds(1)));
 }
+
+#[test]
+fn reassigning_frees_the_ticket_and_restarts_the_new_office_clock() {
+    let mut ticket = received_ticket();
+    ticket.assignee = Some(colleague());
+    let later = at(8) + chrono::Duration::days(10);
+    let outcome = decide(
+        &ticket,
+        &Command::Reassign {
+            office: "illuminazione".into(),
+            reason: "Competenza dell'illuminazione".into(),
+        },
+        staff(),
+        ticket.version,
+        &demo_config(),
+        later,
+    )
+    .unwrap();
+    assert_eq!(outcome.ticket.assignee, None);
+    assert!(outcome.ticket.due.respond_by > later);
+    assert_eq!(outcome.ticket.due.resolve_by, ticket.due.resolve_by);
+}
