@@ -47,15 +47,17 @@ describe('staff authentication', () => {
       });
       assert.equal(weak.status, 422);
       assert.deepEqual(weak.body.fields.map((f) => [f.field, f.code]), [['password', 'too_common']]);
-      const disabled = await startWorker({ stateDir: freshStateDir('staff-nosetup'), vars: { SETUP_TOKEN: '' } });
-      try {
-        const refused = await json(`${disabled.url}/api/v1/staff/setup`, {
-          method: 'POST', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ setup_token: '', email: 'a@comune.example.it', name: 'A', password: PASSWORD }),
-        });
-        assert.equal(refused.status, 403);
-        assert.equal(refused.body.error, 'setup_disabled');
-      } finally { await disabled.stop(); }
+      for (const token of ['', 'corto']) {
+        const disabled = await startWorker({ stateDir: freshStateDir('staff-nosetup'), vars: { SETUP_TOKEN: token } });
+        try {
+          const refused = await json(`${disabled.url}/api/v1/staff/setup`, {
+            method: 'POST', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ setup_token: token, email: 'a@comune.example.it', name: 'A', password: PASSWORD }),
+          });
+          assert.equal(refused.status, 403, `token ${JSON.stringify(token)}`);
+          assert.equal(refused.body.error, 'setup_disabled');
+        } finally { await disabled.stop(); }
+      }
     } finally { await fresh.stop(); }
   });
 

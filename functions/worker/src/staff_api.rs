@@ -28,6 +28,8 @@ type Result<T> = std::result::Result<T, ApiError>;
 const KV_BINDING: &str = "KV";
 const MAX_BODY: usize = 64 * 1024;
 const MAX_BULK: usize = 100;
+/// A guessable setup token would hand over the whole comune.
+const MIN_SETUP_TOKEN: usize = 24;
 
 pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Response> {
     let method = request.method().to_string();
@@ -433,6 +435,12 @@ async fn setup(request: &mut Request, env: &Env) -> Result<Response> {
                 .into(),
         ));
     };
+    if expected.len() < MIN_SETUP_TOKEN {
+        return Err(ApiError::Forbidden(
+            "setup_disabled",
+            "Setup is disabled: SETUP_TOKEN must be at least 24 characters of random text.".into(),
+        ));
+    }
     let body: SetupBody = read_json(request).await?;
     let sent = body.setup_token.unwrap_or_default();
     if !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
