@@ -13,6 +13,14 @@ pub trait Entropy {
     fn fill(&mut self, buffer: &mut [u8]);
 }
 
+/// A UUID v7: the creation time in milliseconds, then random bits, so ids sort by age.
+pub fn uuid_v7(now: DateTime<Utc>, entropy: &mut impl Entropy) -> Uuid {
+    let mut random = [0u8; 10];
+    entropy.fill(&mut random);
+    let millis = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
+}
+
 /// Identifier of a ticket: a UUID v7 built from the creation time and random bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -20,10 +28,7 @@ pub struct TicketId(Uuid);
 
 impl TicketId {
     pub fn generate(now: DateTime<Utc>, entropy: &mut impl Entropy) -> Self {
-        let mut random = [0u8; 10];
-        entropy.fill(&mut random);
-        let millis = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-        Self(uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid())
+        Self(uuid_v7(now, entropy))
     }
 
     pub fn as_uuid(&self) -> Uuid {

@@ -618,14 +618,22 @@ pub fn history(db: &impl SqlDatabase, id: TicketId) -> Result<Vec<TicketEvent>, 
     rows.into_iter().map(TicketEvent::try_from).collect()
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: i64,
+/// Runs a `SELECT COUNT(*) AS n ...` query.
+pub(crate) fn count(
+    db: &impl SqlDatabase,
+    sql: &str,
+    params: &[SqlValue],
+) -> Result<u64, StoreError> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let rows: Vec<Count> = db.query(sql, params)?;
+    Ok(rows.first().map_or(0, |c| c.n.max(0) as u64))
 }
 
 pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
-    let rows: Vec<Count> = db.query("SELECT COUNT(*) AS n FROM tickets", &[])?;
-    Ok(rows.first().map_or(0, |c| c.n.max(0) as u64))
+    count(db, "SELECT COUNT(*) AS n FROM tickets", &[])
 }
 
 mod commands;

@@ -158,14 +158,8 @@ fn run(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Answer 
         StaffOp::Export { query } => {
             let query = InboxQuery::parse(&query, config).map_err(StaffError::Invalid)?;
             let tickets = export(db, me()?, &query, now)?;
-            let people = accounts::list_users(db)?;
-            let names = |id: &str| {
-                people
-                    .iter()
-                    .find(|p| p.id.to_string() == id)
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default()
-            };
+            let people = accounts::staff_names(db)?;
+            let names = |id: &str| people.get(id).cloned().unwrap_or_default();
             json(&csv::render(&tickets, &names, config, now))
         }
         StaffOp::Ticket { number } => json(&ticket_view(db, me()?, number, config, now)?.0),

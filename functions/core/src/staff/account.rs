@@ -48,10 +48,7 @@ pub struct InvalidStaffId;
 
 impl StaffId {
     pub fn generate(now: DateTime<Utc>, entropy: &mut impl Entropy) -> Self {
-        let mut random = [0u8; 10];
-        entropy.fill(&mut random);
-        let millis = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-        Self(uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid())
+        Self(crate::ids::uuid_v7(now, entropy))
     }
 
     pub fn parse(text: &str) -> Result<Self, InvalidStaffId> {

@@ -1,10 +1,10 @@
 //! Staff access to tickets: the filtered inbox with its counts, the CSV export, the full
 //! ticket, and actions checked against the acting person's role and office.
 
-use super::staff::{find_user, list_users, StaffError};
+use super::staff::{find_user, staff_names, StaffError};
 use super::{
-    apply_command, history, photos, timestamp, ApplyError, SqlDatabase, SqlValue, StoreError,
-    TicketRecord, TicketRow,
+    apply_command, count, history, photos, timestamp, ApplyError, SqlDatabase, SqlValue,
+    StoreError, TicketRecord, TicketRow,
 };
 use crate::config::ComuneConfig;
 use crate::public_number::PublicNumber;
@@ -17,7 +17,6 @@ use crate::ticket::{Actor, Deadlines, Ticket};
 use crate::workflow::{Command, Outcome};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 const OPEN: &str = "('received', 'taken_in_charge', 'in_progress')";
 
@@ -147,11 +146,6 @@ struct StatusCount {
     n: i64,
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: i64,
-}
-
 fn tickets_where(
     db: &impl SqlDatabase,
     clause: &str,
@@ -179,13 +173,11 @@ pub fn inbox(
     now: DateTime<Utc>,
 ) -> Result<InboxPage, StoreError> {
     let (clause, params) = conditions(viewer, query, now, true);
-    let total = db
-        .query::<Count>(
-            &format!("SELECT COUNT(*) AS n FROM tickets WHERE {clause}"),
-            &params,
-        )?
-        .first()
-        .map_or(0, |c| c.n.max(0) as u64);
+    let total = count(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM tickets WHERE {clause}"),
+        &params,
+    )?;
     let offset = u64::from(query.page - 1) * u64::from(query.per_page);
     let tickets = tickets_where(
         db,
@@ -210,13 +202,11 @@ pub fn inbox(
     let (overdue, overdue_params) = overdue_clause(now);
     let mut params = params;
     params.extend(overdue_params);
-    counts.overdue = db
-        .query::<Count>(
-            &format!("SELECT COUNT(*) AS n FROM tickets WHERE {all_statuses} AND {overdue}"),
-            &params,
-        )?
-        .first()
-        .map_or(0, |c| c.n.max(0) as u64);
+    counts.overdue = count(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM tickets WHERE {all_statuses} AND {overdue}"),
+        &params,
+    )?;
 
     Ok(InboxPage {
         tickets: tickets
@@ -261,13 +251,12 @@ fn ticket_by_number(
 }
 
 fn has_duplicates(db: &impl SqlDatabase, number: PublicNumber) -> Result<bool, StoreError> {
-    Ok(db
-        .query::<Count>(
-            "SELECT COUNT(*) AS n FROM tickets WHERE duplicate_of = ?",
-            &[number.to_string().into()],
-        )?
-        .first()
-        .is_some_and(|c| c.n > 0))
+    let n = count(
+        db,
+        "SELECT COUNT(*) AS n FROM tickets WHERE duplicate_of = ?",
+        &[number.to_string().into()],
+    )?;
+    Ok(n > 0)
 }
 
 /// A ticket the viewer may see; others are "not found", so numbers reveal nothing.
@@ -308,10 +297,7 @@ pub fn ticket_view(
         .into_iter()
         .filter_map(|row| PublicNumber::parse(&row.public_number).ok())
         .collect();
-    let people: BTreeMap<String, String> = list_users(db)?
-        .into_iter()
-        .map(|user| (user.id.to_string(), user.name))
-        .collect();
+    let people = staff_names(db)?;
     let view = StaffTicketView::of(&record, duplicates, &people, viewer, config, now);
     Ok((view, record))
 }

@@ -12,6 +12,7 @@ use crate::staff::throttle::{self, Failures};
 use crate::staff::{Role, StaffId, StaffUser};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Who is asking, as the Worker read it from the session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +108,14 @@ pub fn list_users(db: &impl SqlDatabase) -> Result<Vec<StaffUser>, StoreError> {
         .collect())
 }
 
+/// Every account's name by id, for histories and exports.
+pub fn staff_names(db: &impl SqlDatabase) -> Result<BTreeMap<String, String>, StoreError> {
+    Ok(list_users(db)?
+        .into_iter()
+        .map(|user| (user.id.to_string(), user.name))
+        .collect())
+}
+
 /// Active people who may hold tickets of the viewer's office (every office for
 /// administrators), for the assignment menu.
 pub fn colleagues(db: &impl SqlDatabase, viewer: &StaffUser) -> Result<Vec<StaffUser>, StoreError> {
@@ -130,12 +139,7 @@ pub fn authenticate(db: &impl SqlDatabase, identity: &Identity) -> Result<StaffU
 }
 
 pub fn count_users(db: &impl SqlDatabase) -> Result<u64, StoreError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let rows: Vec<Count> = db.query("SELECT COUNT(*) AS n FROM staff_users", &[])?;
-    Ok(rows.first().map_or(0, |c| c.n.max(0) as u64))
+    super::count(db, "SELECT COUNT(*) AS n FROM staff_users", &[])
 }
 
 fn insert_user(
@@ -260,6 +264,22 @@ fn user_detail(user: &StaffUser) -> serde_json::Value {
     })
 }
 
+/// Stores a new account and its audit entry, inside the caller's transaction.
+fn insert_audited(
+    db: &impl SqlDatabase,
+    by: Option<&StaffId>,
+    action: &str,
+    user: &StaffUser,
+    hash: &PasswordHash,
+    now: DateTime<Utc>,
+) -> Result<Result<(), StaffError>, StoreError> {
+    if let Err(error) = insert_user(db, user, hash) {
+        return Ok(Err(error));
+    }
+    audit(db, now, by, action, &user.id.to_string(), user_detail(user))?;
+    Ok(Ok(()))
+}
+
 /// Creates the first administrator; refused once any account exists.
 pub fn setup_first_administrator(
     db: &impl SqlDatabase,
@@ -277,18 +297,7 @@ pub fn setup_first_administrator(
             office: None,
             ..new_user(valid, now, entropy)
         };
-        if let Err(error) = insert_user(db, &user, hash) {
-            return Ok(Err(error));
-        }
-        audit(
-            db,
-            now,
-            None,
-            "setup",
-            &user.id.to_string(),
-            user_detail(&user),
-        )?;
-        Ok(Ok(user))
+        Ok(insert_audited(db, None, "setup", &user, hash, now)?.map(|()| user))
     })?
 }
 
@@ -302,18 +311,7 @@ pub fn create_user(
 ) -> Result<StaffUser, StaffError> {
     db.transaction(|db| {
         let user = new_user(valid, now, entropy);
-        if let Err(error) = insert_user(db, &user, hash) {
-            return Ok(Err(error));
-        }
-        audit(
-            db,
-            now,
-            Some(&by.id),
-            "create_user",
-            &user.id.to_string(),
-            user_detail(&user),
-        )?;
-        Ok(Ok(user))
+        Ok(insert_audited(db, Some(&by.id), "create_user", &user, hash, now)?.map(|()| user))
     })?
 }
 
