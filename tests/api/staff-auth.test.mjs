@@ -150,7 +150,43 @@ describe('staff authentication', () => {
       }
     };
     const anonymous = client(worker, '', null, null);
-    for (const route of routes) {
+    // Pages answer people, not scripts: a redirect to the sign-in page that brings them
+    // back, or an error page for a role that may not see them.
+    const openPage = (cookie, route) => fetch(`${worker.url}${concrete(route)}`, {
+      redirect: 'manual', headers: cookie ? { Cookie: cookie } : {}, signal: AbortSignal.timeout(30_000),
+    });
+    const pages = routes.filter((route) => route.kind === 'page');
+    assert.ok(pages.length >= 5, 'the table lists the dashboard pages');
+    for (const route of pages) {
+      const label = `page ${route.path}`;
+      const path = concrete(route);
+      if (route.access.kind === 'public') {
+        assert.equal((await openPage(null, route)).status, 200, `${label} is open to everyone`);
+        continue;
+      }
+      for (const cookie of [null, forged.cookie]) {
+        const response = await openPage(cookie, route);
+        assert.equal(response.status, 303, `${label} with ${cookie ? 'a forged cookie' : 'no session'}`);
+        const location = new URL(response.headers.get('location'));
+        assert.equal(location.pathname, '/staff/accesso/', label);
+        assert.equal(location.searchParams.get('next'), path, `${label} brings the user back`);
+        assert.equal(response.headers.get('cache-control'), 'no-store');
+      }
+      const asOperator = await openPage(operator.cookie, route);
+      if (route.access.permission === 'work_tickets') {
+        assert.ok([200, 303].includes(asOperator.status), `${label} as an operator: ${asOperator.status}`);
+      } else {
+        assert.equal(asOperator.status, 403, `${label} as an operator`);
+        assert.match(await asOperator.text(), /Accesso non consentito/);
+      }
+      const asAdmin = await openPage(admin.cookie, route);
+      assert.ok([200, 303].includes(asAdmin.status), `${label} as an administrator: ${asAdmin.status}`);
+      if (asAdmin.status === 200) {
+        assert.match(asAdmin.headers.get('content-security-policy'), /script-src 'self';.*frame-ancestors 'none'/);
+        assert.equal(asAdmin.headers.get('x-frame-options'), 'DENY');
+      }
+    }
+    for (const route of routes.filter((r) => r.kind === 'api')) {
       const label = `${route.method} ${route.path}`;
       if (route.access.kind === 'public') {
         const response = await send(anonymous, route);
@@ -173,5 +209,29 @@ describe('staff authentication', () => {
     const unknown = await operator.get('/api/v1/staff/nothing-here');
     assert.equal(unknown.status, 404);
     assert.equal((await operator.post('/api/v1/staff/tickets', {})).status, 405);
+    // The page models are never served as they are, signed in or not.
+    for (const model of ['/staff/scheda/', '/staff/non-consentito/', '/staff/nothing/']) {
+      assert.equal((await openPage(admin.cookie, { path: model })).status, 404, model);
+    }
+  });
+
+  test('signing in sends the user back where they were headed, never to another site', async () => {
+    const open = (path, cookie) => fetch(`${worker.url}${path}`, {
+      redirect: 'manual', headers: cookie ? { Cookie: cookie } : {}, signal: AbortSignal.timeout(30_000),
+    });
+    const back = await open('/staff/accesso/?next=' + encodeURIComponent('/staff/segnalazioni/?status=all'), admin.cookie);
+    assert.equal(back.status, 303);
+    assert.equal(new URL(back.headers.get('location')).pathname + new URL(back.headers.get('location')).search,
+      '/staff/segnalazioni/?status=all');
+    for (const next of ['https://evil.example/', '//evil.example/staff/', '/staff/../api/v1/staff/users']) {
+      const response = await open('/staff/accesso/?next=' + encodeURIComponent(next), admin.cookie);
+      const location = new URL(response.headers.get('location'));
+      assert.equal(location.host, new URL(worker.url).host, next);
+      assert.equal(location.pathname, '/staff/segnalazioni/', next);
+    }
+    const home = await open('/staff/', admin.cookie);
+    assert.equal(new URL(home.headers.get('location')).pathname, '/staff/segnalazioni/');
+    const badNumber = await open('/staff/segnalazioni/not-a-number', admin.cookie);
+    assert.equal(badNumber.status, 404);
   });
 });

@@ -6,6 +6,7 @@ pub mod access;
 pub mod account;
 pub mod csv;
 pub mod inbox;
+pub mod pages;
 pub mod password;
 pub mod routes;
 pub mod session;

@@ -10,6 +10,7 @@ mod photo_storage;
 mod platform;
 mod routes;
 mod staff_api;
+mod staff_pages;
 mod staff_protocol;
 mod staff_store;
 mod store_client;

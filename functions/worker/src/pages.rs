@@ -29,11 +29,11 @@ async fn asset(env: &Env, path: &str) -> Result<Response> {
         .await
 }
 
-async fn asset_html(env: &Env, path: &str) -> Result<String> {
+pub(crate) async fn asset_html(env: &Env, path: &str) -> Result<String> {
     asset(env, path).await?.text().await
 }
 
-fn html_response(html: String, status: u16) -> Result<Response> {
+pub(crate) fn html_response(html: String, status: u16) -> Result<Response> {
     let mut response = Response::from_html(html)?.with_status(status);
     let headers = response.headers_mut();
     headers.set("X-Content-Type-Options", "nosniff")?;

@@ -21,6 +21,9 @@ pub async fn handle(request: Request, env: Env) -> Result<Response> {
         };
         return with_api_headers(response);
     }
+    if path == "/staff" || path.starts_with("/staff/") {
+        return crate::staff_pages::handle(request, &env, &path).await;
+    }
     match site(request, &env, &path).await {
         Ok(response) => Ok(response),
         Err(error) => {

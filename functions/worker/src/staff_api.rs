@@ -12,7 +12,7 @@ use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::public_number::PublicNumber;
 use segnala_core::staff::account::{NewStaffUser, StaffChange};
 use segnala_core::staff::password::{check_policy, constant_time_eq, PasswordHash};
-use segnala_core::staff::routes::{match_route, Access, Matched, Params, RouteName};
+use segnala_core::staff::routes::{match_route, Access, Matched, Params, RouteKind, RouteName};
 use segnala_core::staff::session::{self, Session, SessionToken};
 use segnala_core::staff::views::SessionView;
 use segnala_core::staff::{Role, StaffId, StaffUser};
@@ -34,9 +34,9 @@ const MIN_SETUP_TOKEN: usize = 24;
 pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Response> {
     let method = request.method().to_string();
     let (route, params) = match match_route(&method, path) {
-        Matched::Route(route, params) => (route, params),
+        Matched::Route(route, params) if route.kind == RouteKind::Api => (route, params),
         Matched::WrongMethod => return Err(ApiError::MethodNotAllowed),
-        Matched::NoRoute => return Err(ApiError::NotFound("API endpoint")),
+        _ => return Err(ApiError::NotFound("API endpoint")),
     };
     if method != "GET" {
         same_origin(&request, env)?;
@@ -219,7 +219,14 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
                     .await?,
             )
         }
-        RouteName::Setup | RouteName::Login => Err(ApiError::NotFound("API endpoint")),
+        RouteName::Setup
+        | RouteName::Login
+        | RouteName::DashboardHome
+        | RouteName::LoginPage
+        | RouteName::InboxPage
+        | RouteName::TicketPage
+        | RouteName::StaffUsersPage
+        | RouteName::AuditLogPage => Err(ApiError::NotFound("API endpoint")),
     }
 }
 
@@ -370,7 +377,10 @@ fn cross_origin() -> ApiError {
     )
 }
 
-async fn current_session(request: &Request, env: &Env) -> Result<(SessionToken, Session)> {
+pub(crate) async fn current_session(
+    request: &Request,
+    env: &Env,
+) -> Result<(SessionToken, Session)> {
     let cookies = request.headers().get("Cookie")?.unwrap_or_default();
     let token =
         session::token_from_cookies(&cookies).ok_or(ApiError::Unauthorized("not_signed_in"))?;

@@ -1,7 +1,7 @@
-//! Every staff route, with the access it requires. The Worker dispatches staff requests
-//! through this table only, so no route can exist without a declared access rule; the API
-//! tests read the table (`segnala-cli staff-routes`) and prove every rule against the
-//! running Worker.
+//! Every staff route, API endpoints and dashboard pages alike, with the access it
+//! requires. The Worker dispatches staff requests through this table only, so no route can
+//! exist without a declared access rule; the API tests read the table
+//! (`segnala-cli staff-routes`) and prove every rule against the running Worker.
 
 use super::access::Permission;
 use serde::Serialize;
@@ -25,6 +25,22 @@ pub enum RouteName {
     CreateStaff,
     ChangeStaff,
     AuditLog,
+    /// `/staff`: sends the signed-in to their inbox.
+    DashboardHome,
+    LoginPage,
+    InboxPage,
+    TicketPage,
+    StaffUsersPage,
+    AuditLogPage,
+}
+
+/// What a route answers with, and so how a refusal looks: JSON errors for the API, a
+/// redirect to the sign-in page or an error page for pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteKind {
+    Api,
+    Page,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,6 +55,7 @@ pub enum Access {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Route {
     pub name: RouteName,
+    pub kind: RouteKind,
     pub method: &'static str,
     /// Path with `{placeholders}` for one segment each.
     pub path: &'static str,
@@ -56,11 +73,27 @@ impl Route {
 const fn route(name: RouteName, method: &'static str, path: &'static str, access: Access) -> Route {
     Route {
         name,
+        kind: RouteKind::Api,
         method,
         path,
         access,
     }
 }
+
+const fn page(name: RouteName, path: &'static str, access: Access) -> Route {
+    Route {
+        name,
+        kind: RouteKind::Page,
+        method: "GET",
+        path,
+        access,
+    }
+}
+
+/// Where dashboard pages live; every request under it goes through this table.
+pub const PAGES_PREFIX: &str = "/staff";
+pub const LOGIN_PAGE: &str = "/staff/accesso/";
+pub const INBOX_PAGE: &str = "/staff/segnalazioni/";
 
 use Access::{Public, Staff};
 use Permission::*;
@@ -143,6 +176,16 @@ pub const ROUTES: &[Route] = &[
         Staff(ManageStaff),
     ),
     route(AuditLog, "GET", "/api/v1/staff/audit", Staff(ManageStaff)),
+    page(DashboardHome, "/staff", Staff(WorkTickets)),
+    page(LoginPage, "/staff/accesso", Public),
+    page(InboxPage, "/staff/segnalazioni", Staff(WorkTickets)),
+    page(
+        TicketPage,
+        "/staff/segnalazioni/{number}",
+        Staff(WorkTickets),
+    ),
+    page(StaffUsersPage, "/staff/utenti", Staff(ManageStaff)),
+    page(AuditLogPage, "/staff/registro", Staff(ManageStaff)),
 ];
 
 /// Values of a matched route's placeholders, in order.
@@ -214,6 +257,10 @@ mod tests {
                 .replace("{number}", "2026-000001")
                 .replace("{position}", "1")
                 .replace("{id}", "x");
+            assert_eq!(
+                route.kind == RouteKind::Page,
+                route.path.starts_with(PAGES_PREFIX)
+            );
             match match_route(route.method, &concrete) {
                 Matched::Route(found, _) => assert_eq!(found.name, route.name, "{concrete}"),
                 other => panic!("{} {concrete}: {other:?}", route.method),
@@ -232,6 +279,23 @@ mod tests {
             panic!()
         };
         assert_eq!(route.name, BulkAct);
+    }
+
+    #[test]
+    fn pages_are_found_with_or_without_the_trailing_slash() {
+        for path in ["/staff/segnalazioni", "/staff/segnalazioni/"] {
+            let Matched::Route(route, _) = match_route("GET", path) else {
+                panic!("{path}")
+            };
+            assert_eq!(route.name, InboxPage);
+        }
+        let Matched::Route(route, params) = match_route("GET", "/staff/segnalazioni/2026-000003/")
+        else {
+            panic!()
+        };
+        assert_eq!((route.name, params.get(0)), (TicketPage, "2026-000003"));
+        assert_eq!(match_route("GET", "/staff/scheda"), Matched::NoRoute);
+        assert_eq!(match_route("POST", "/staff/accesso"), Matched::WrongMethod);
     }
 
     #[test]
@@ -263,13 +327,13 @@ mod tests {
     }
 
     #[test]
-    fn only_login_and_setup_are_public_and_every_change_needs_csrf() {
+    fn only_signing_in_and_setup_are_public_and_every_change_needs_csrf() {
         let public: Vec<_> = ROUTES
             .iter()
             .filter(|r| r.access == Access::Public)
             .map(|r| r.name)
             .collect();
-        assert_eq!(public, vec![Setup, Login]);
+        assert_eq!(public, vec![Setup, Login, LoginPage]);
         for route in ROUTES {
             assert_eq!(
                 route.needs_csrf(),

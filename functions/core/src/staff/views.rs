@@ -314,6 +314,8 @@ pub struct SessionView<'a> {
     pub csrf_token: &'a str,
     pub expires_at: DateTime<Utc>,
     pub permissions: Vec<Permission>,
+    /// Every office of the comune, for filters, reassignment and account forms.
+    pub offices: Vec<NamedRef>,
 }
 
 impl<'a> SessionView<'a> {
@@ -341,6 +343,11 @@ impl<'a> SessionView<'a> {
             .into_iter()
             .filter(|p| user.may(*p))
             .collect(),
+            offices: config
+                .offices
+                .iter()
+                .map(|office| office_ref(config, &office.id, Language::It))
+                .collect(),
         }
     }
 }

@@ -1,0 +1,49 @@
+// The audit log (administrators only), newest first, a hundred entries at a time.
+(function () {
+  'use strict';
+  var S = window.Staff;
+  var el = S.el;
+  var $ = function (id) { return document.getElementById(id); };
+  var names = {};
+  var oldest = null;
+  var ACTIONS = {
+    setup: 'Primo amministratore creato', create_user: 'Account creato', change_user: 'Account modificato',
+    login: 'Accesso', login_failed: 'Accesso non riuscito', change_configuration: 'Configurazione modificata'
+  };
+  var PAGE = 100;
+
+  function detail(value) {
+    if (value === null || value === undefined) return '';
+    if (typeof value !== 'object') return String(value);
+    return Object.keys(value).map(function (key) {
+      var v = value[key];
+      return key + ': ' + (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+    }).join(' · ');
+  }
+
+  function load() {
+    var path = '/api/v1/staff/audit' + (oldest ? '?before=' + oldest : '');
+    return S.api('GET', path).then(function (result) {
+      if (result.status !== 200) { S.showProblem($('page-message'), result, 'Impossibile caricare il registro.'); return; }
+      var rows = $('audit-rows');
+      result.body.forEach(function (entry) {
+        oldest = entry.id;
+        rows.appendChild(el('tr', {},
+          el('td', {}, S.time(entry.at)),
+          el('td', {}, entry.actor_id ? (names[entry.actor_id] || entry.actor_id) : 'setup'),
+          el('td', {}, ACTIONS[entry.action] || entry.action),
+          el('td', {}, names[entry.subject] || entry.subject),
+          el('td', {}, detail(entry.detail))));
+      });
+      $('audit-more').hidden = result.body.length < PAGE;
+    });
+  }
+
+  S.start().then(function () {
+    $('audit-more').addEventListener('click', load);
+    return S.api('GET', '/api/v1/staff/users').then(function (result) {
+      if (result.status === 200) result.body.forEach(function (user) { names[user.id] = user.name + ' (' + user.email + ')'; });
+      return load();
+    });
+  });
+})();

@@ -1,0 +1,272 @@
+// One ticket: every detail, photos, map, the full history (public and internal) and a
+// form for each action the state machine and the role allow now. Every action carries the
+// version the page shows, so an action on a ticket someone else changed is refused.
+(function () {
+  'use strict';
+  var S = window.Staff;
+  var el = S.el;
+  var $ = function (id) { return document.getElementById(id); };
+  var number = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('/').pop());
+  var ticket = null;
+  var colleagues = [];
+  var names = {};
+  var map = null;
+
+  function fact(id, content) {
+    var node = S.clear($(id));
+    (Array.isArray(content) ? content : [content]).forEach(function (c) {
+      node.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+    });
+  }
+
+  function load(message) {
+    return S.api('GET', '/api/v1/staff/tickets/' + encodeURIComponent(number)).then(function (result) {
+      if (result.status === 404) {
+        document.title = 'Segnalazione non trovata · Area uffici';
+        S.showMessage($('page-message'), 'La segnalazione ' + number + ' non esiste o non è del tuo ufficio.', 'warning');
+        return;
+      }
+      if (result.status !== 200) {
+        S.showProblem($('page-message'), result, 'Impossibile caricare la segnalazione.');
+        return;
+      }
+      render(result.body);
+      if (message) announce(message.text, message.kind);
+    });
+  }
+
+  function announce(text, kind) {
+    S.showMessage($('action-message'), text, kind);
+    $('action-message').focus();
+  }
+
+  function person(ref) { return ref ? ref.name : '—'; }
+
+  function render(view) {
+    ticket = view;
+    document.title = 'Segnalazione ' + view.number + ' · Area uffici';
+    $('t-number').textContent = view.number;
+    var badges = S.clear($('t-badges'));
+    badges.appendChild(el('span', { className: 'badge status-badge status-' + view.status }, S.LABELS.status[view.status]));
+    if (view.overdue) badges.appendChild(el('span', { className: 'badge late-badge ms-2' }, 'In ritardo sui tempi di risposta'));
+    fact('t-status', S.LABELS.status[view.status]);
+    fact('t-priority', el('span', { className: 'priority-' + view.priority }, S.LABELS.priority[view.priority]));
+    fact('t-kind', S.LABELS.kind[view.kind]);
+    fact('t-category', view.theme.name + ' › ' + view.category.name);
+    fact('t-office', view.office.name);
+    fact('t-assignee', view.assignee ? (names[view.assignee] || 'collega') : 'nessuno');
+    fact('t-created', S.time(view.created_at));
+    fact('t-respond-by', view.due.respond_by ? S.time(view.due.respond_by, false) : 'nessun obiettivo');
+    fact('t-resolve-by', view.due.resolve_by ? S.time(view.due.resolve_by, false) : 'nessun obiettivo');
+    fact('t-place', view.address || (view.location ? 'solo il punto sulla mappa' : '—'));
+    var reporter = [view.reporter.name, view.reporter.email].filter(Boolean).join(' · ');
+    fact('t-reporter', reporter || 'anonimo (nessun recapito: le risposte si vedono solo dal link di tracciamento)');
+    fact('t-language', view.language === 'en' ? 'inglese' : 'italiano');
+    fact('t-routing', view.routing_rule ? 'regola «' + view.routing_rule + '»' : 'ufficio scelto a mano o predefinito');
+    var duplicates = [];
+    if (view.duplicate_of) duplicates.push('è un duplicato di ', ticketLink(view.duplicate_of));
+    if (view.duplicates.length) {
+      if (duplicates.length) duplicates.push('; ');
+      duplicates.push('unite a questa: ');
+      view.duplicates.forEach(function (n, i) { if (i) duplicates.push(', '); duplicates.push(ticketLink(n)); });
+    }
+    fact('t-duplicates', duplicates.length ? duplicates : 'nessuno');
+    $('t-description').textContent = view.description;
+    photos(view);
+    place(view);
+    history(view);
+    actions(view);
+    $('ticket').hidden = false;
+  }
+
+  function ticketLink(n) { return el('a', { href: '/staff/segnalazioni/' + n }, n); }
+
+  function photos(view) {
+    $('photos-section').hidden = !view.photos.length;
+    var list = S.clear($('t-photos'));
+    view.photos.forEach(function (photo) {
+      list.appendChild(el('li', {}, el('a', { href: photo.url, target: '_blank', rel: 'noopener' },
+        el('img', {
+          src: photo.thumbnail_url || photo.url, width: 160, height: 160, loading: 'lazy',
+          alt: 'Foto ' + photo.position + ' della segnalazione (apre l\'originale, ' + photo.width + '×' + photo.height + ')'
+        }))));
+    });
+  }
+
+  function place(view) {
+    $('map-section').hidden = !view.location;
+    if (!view.location) return;
+    $('t-coordinates').textContent = 'Coordinate: ' + view.location.lat.toFixed(6) + ', ' + view.location.lon.toFixed(6);
+    if (!window.L) return;
+    var point = [view.location.lat, view.location.lon];
+    if (map) { map.marker.setLatLng(point); map.view.setView(point); return; }
+    fetch('/api/v1/config').then(function (r) { return r.json(); }).then(function (config) {
+      var view = L.map('ticket-map').setView(point, 17);
+      L.tileLayer(config.map.tile_url, { attribution: config.map.attribution, maxZoom: 19 }).addTo(view);
+      map = { view: view, marker: L.marker(point, { keyboard: false }).addTo(view) };
+    });
+  }
+
+  function history(view) {
+    var list = S.clear($('t-history'));
+    view.history.slice().reverse().forEach(function (event) {
+      var internal = event.visibility === 'internal';
+      var change = event.from_status && event.from_status !== event.to_status
+        ? S.LABELS.status[event.from_status] + ' → ' + S.LABELS.status[event.to_status] : null;
+      list.appendChild(el('li', { className: internal ? 'internal' : '' },
+        el('strong', {}, S.LABELS.event[event.kind] || event.kind),
+        internal ? el('span', { className: 'badge internal-badge ms-2' }, 'interna') : null,
+        S.time(event.at),
+        el('span', { className: 'd-block event-actor' }, 'da ' + person(event.actor)),
+        change ? el('span', { className: 'd-block' }, 'Stato: ' + change) : null,
+        event.office ? el('span', { className: 'd-block' }, 'Ufficio: ' + event.office.name) : null,
+        event.assignee ? el('span', { className: 'd-block' }, 'A: ' + event.assignee.name) : null,
+        event.kind === 'assign' && !event.assignee ? el('span', { className: 'd-block' }, 'Segnalazione liberata') : null,
+        event.note ? el('p', { className: 'event-note' }, event.note) : null));
+    });
+  }
+
+  // ---- action forms ---------------------------------------------------------------------
+
+  function textarea(name, label, required, hint) {
+    var id = 'a-' + name + '-' + Math.random().toString(36).slice(2, 8);
+    return el('div', { className: 'form-group' },
+      el('label', { for: id }, label + (required ? '' : ' (facoltativa)')),
+      hint ? el('p', { className: 'form-text small mb-1', id: id + '-hint' }, hint) : null,
+      el('textarea', {
+        className: 'form-control', id: id, name: name, rows: '3', maxlength: '4000',
+        required: required, 'aria-describedby': hint ? id + '-hint' : null
+      }));
+  }
+
+  function select(name, label, options, current) {
+    var id = 'a-' + name + '-' + Math.random().toString(36).slice(2, 8);
+    return el('div', { className: 'form-group' },
+      el('label', { for: id }, label),
+      el('select', { className: 'form-select', id: id, name: name }, options.map(function (option) {
+        return el('option', { value: option[0], selected: option[0] === current }, option[1]);
+      })));
+  }
+
+  function input(name, label, attrs) {
+    var id = 'a-' + name + '-' + Math.random().toString(36).slice(2, 8);
+    var props = { className: 'form-control', id: id, name: name };
+    Object.keys(attrs || {}).forEach(function (k) { props[k] = attrs[k]; });
+    return el('div', { className: 'form-group' }, el('label', { for: id }, label), el('input', props));
+  }
+
+  var PUBLIC = 'Inviata al cittadino e visibile sulla sua pagina.';
+
+  function fieldsFor(action, view) {
+    var me = S.session().user;
+    switch (action) {
+      case 'take_in_charge': return [textarea('reply', 'Messaggio al cittadino', false, PUBLIC)];
+      case 'start_work': return [textarea('reply', 'Messaggio al cittadino', false, PUBLIC)];
+      case 'set_priority':
+        return [select('priority', 'Priorità', ['urgent', 'high', 'normal', 'low'].map(function (p) {
+          return [p, S.LABELS.priority[p]];
+        }), view.priority)];
+      case 'assign': {
+        var mayAssign = S.may('assign_colleagues');
+        var options = colleagues.filter(function (user) {
+          return mayAssign ? (user.role === 'administrator' || user.office === view.office.id) : user.id === me.id;
+        }).map(function (user) { return [user.id, user.id === me.id ? user.name + ' (io)' : user.name]; });
+        options.push(['', 'Nessuno (libera la segnalazione)']);
+        // Offer a change: the first choice other than whoever holds the ticket now.
+        var other = options.filter(function (o) { return o[0] !== (view.assignee || ''); })[0];
+        return [select('assignee', 'Assegna a', options, other ? other[0] : '')];
+      }
+      case 'public_reply': return [textarea('text', 'Risposta', true, PUBLIC)];
+      case 'internal_note': return [textarea('text', 'Nota', true, 'Solo per il personale: il cittadino non la vede mai.')];
+      case 'reassign':
+        return [
+          select('office', 'Nuovo ufficio', S.session().offices.filter(function (o) { return o.id !== view.office.id; })
+            .map(function (o) { return [o.id, o.name]; })),
+          textarea('reason', 'Motivo', true, PUBLIC)
+        ];
+      case 'resolve': return [textarea('answer', 'Cosa è stato fatto', true, PUBLIC)];
+      case 'reject':
+        return [
+          select('reason', 'Motivo', Object.keys(S.LABELS.rejection).map(function (r) { return [r, S.LABELS.rejection[r]]; })),
+          textarea('explanation', 'Spiegazione', true, PUBLIC)
+        ];
+      case 'mark_duplicate':
+        return [input('of', 'Numero della segnalazione originale (dello stesso ufficio)', {
+          placeholder: 'es. 2026-000012', pattern: '\\d{4}-\\d{6}', required: true, spellcheck: 'false', autocomplete: 'off'
+        })];
+      case 'reopen': return [textarea('reason', 'Perché la riapri', true, PUBLIC)];
+      default: return [];
+    }
+  }
+
+  function commandFrom(action, form) {
+    var command = { action: action, version: ticket.version };
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name) return;
+      var value = field.value.trim();
+      if (field.name === 'reply') { if (value) command.reply = value; return; }
+      if (field.name === 'assignee') { command.assignee = value || null; return; }
+      command[field.name] = value;
+    });
+    return command;
+  }
+
+  function actions(view) {
+    var list = S.clear($('actions'));
+    $('no-actions').hidden = view.allowed_actions.length > 0;
+    view.allowed_actions.forEach(function (action) {
+      var errors = el('div', { className: 'message-area', role: 'alert' });
+      var form = el('form', { novalidate: true, dataset: { action: action } },
+        errors, fieldsFor(action, view),
+        el('button', { className: 'btn btn-primary btn-sm', type: 'submit' }, S.LABELS.action[action]));
+      form.addEventListener('submit', function (event) {
+        event.preventDefault();
+        submitAction(action, form, errors);
+      });
+      list.appendChild(el('details', { dataset: { action: action } }, el('summary', {}, S.LABELS.action[action]), form));
+    });
+  }
+
+  function submitAction(action, form, errors) {
+    var button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    S.api('POST', '/api/v1/staff/tickets/' + encodeURIComponent(number) + '/actions', commandFrom(action, form))
+      .then(function (result) {
+        button.disabled = false;
+        if (result.status === 200 && result.body.left_your_office) {
+          S.clear($('actions'));
+          $('no-actions').hidden = true;
+          announce('Fatto: la segnalazione è passata all\'ufficio ' + S.officeName(result.body.office) +
+            ' e non è più nella tua casella.', 'success');
+          return;
+        }
+        if (result.status === 200) {
+          render(result.body);
+          announce('Fatto: ' + S.LABELS.action[action].toLowerCase() + '.', 'success');
+          return;
+        }
+        if (result.status === 409 && result.body && result.body.error === 'stale_version') {
+          load({ text: S.MESSAGES.stale_version, kind: 'warning' });
+          return;
+        }
+        S.showProblem(errors, result, 'Azione non eseguita.');
+        (result.body && result.body.fields || []).forEach(function (field) {
+          var input = form.elements[field.field];
+          if (input && input.classList) { input.classList.add('is-invalid'); input.setAttribute('aria-invalid', 'true'); }
+        });
+        var first = form.querySelector('.is-invalid') || errors;
+        if (first === errors) errors.setAttribute('tabindex', '-1');
+        first.focus();
+      });
+  }
+
+  S.start().then(function () {
+    return S.api('GET', '/api/v1/staff/colleagues').then(function (result) {
+      if (result.status === 200) {
+        colleagues = result.body;
+        colleagues.forEach(function (user) { names[user.id] = user.name; });
+      }
+      return load();
+    });
+  });
+})();

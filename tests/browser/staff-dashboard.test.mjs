@@ -1,0 +1,242 @@
+// The staff dashboard in real Chromium: signing in from a deep link, working a ticket from
+// received to resolved through the page's forms, a citizen's HTML shown as text, a stale
+// page told to reload, bulk actions, filters in the address, admin pages refused to an
+// operator, accounts created by an administrator, signing out; axe on every page.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWorker } from '../support/worker.mjs';
+import { startTileServer } from '../support/tiles.mjs';
+import { accessibilityViolations, launchBrowser } from '../support/browser.mjs';
+import { pothole, postJson } from '../support/demo.mjs';
+import { PASSWORD, createStaff, setupAdministrator, signIn } from '../support/staff.mjs';
+
+const XSS = 'Buca enorme <img src=x onerror="window.__xss=1"><script>window.__xss=2</script> davanti alla scuola';
+
+describe('staff dashboard in Chromium', () => {
+  let worker, tiles, admin, operator;
+  before(async () => {
+    tiles = await startTileServer();
+    worker = await startWorker({ vars: { TILE_URL: tiles.url } });
+    await setupAdministrator(worker);
+    admin = await signIn(worker, 'admin@comune.example.it');
+    await createStaff(admin, 'operatore.strade@comune.example.it', 'operator', 'strade-mobilita');
+    operator = await signIn(worker, 'operatore.strade@comune.example.it');
+  });
+  after(async () => {
+    await worker?.stop();
+    await tiles?.stop();
+  });
+
+  const report = async (overrides) => (await postJson(`${worker.url}/api/v1/reports`, pothole(overrides))).json;
+
+  /** A browser page signed in through the sign-in form, starting from `path`. */
+  async function withStaffPage(email, path, body) {
+    const browser = await launchBrowser();
+    const problems = [];
+    try {
+      const page = await browser.context.newPage();
+      page.on('pageerror', (error) => problems.push(error.message));
+      // Refused requests (409, 422...) are part of the tests; scripts must not fail.
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !/^Failed to load resource/.test(message.text())) problems.push(message.text());
+      });
+      await page.goto(`${worker.url}${path}`);
+      assert.match(new URL(page.url()).pathname, /^\/staff\/accesso\/$/);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Entra' }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith('/staff/accesso'));
+      await body(page);
+      assert.deepEqual(problems, [], 'no script errors');
+    } finally {
+      await browser.close();
+    }
+  }
+
+  const historyLabels = (page) => page.locator('#t-history > li > strong').allInnerTexts();
+
+  async function act(page, action, fill = async () => {}) {
+    const panel = page.locator(`details[data-action="${action}"]`);
+    await panel.locator('summary').click();
+    await fill(panel);
+    await panel.locator('button[type="submit"]').click();
+  }
+
+  test('an operator signs in from a link, finds the ticket and works it from received to resolved', async () => {
+    const ticket = await report({ description: XSS });
+    await withStaffPage('operatore.strade@comune.example.it', `/staff/segnalazioni/${ticket.public_number}`, async (page) => {
+      assert.equal(new URL(page.url()).pathname, `/staff/segnalazioni/${ticket.public_number}`, 'back where the link pointed');
+      await page.locator('#ticket:not([hidden])').waitFor();
+      assert.equal(await page.locator('#t-description').textContent(), XSS, 'the citizen\'s HTML is shown as text');
+      assert.equal(await page.locator('#ticket img[src="x"], #ticket script').count(), 0);
+      assert.equal(await page.evaluate(() => window.__xss), undefined, 'nothing from the citizen ran');
+      assert.equal(await page.locator('#t-reporter').textContent(), 'Mario Rossi · mario.rossi@example.it');
+      assert.equal(await page.locator('#t-status').textContent(), 'Ricevuta');
+      await page.locator('#ticket-map .leaflet-marker-icon').waitFor();
+      assert.deepEqual(await accessibilityViolations(page), []);
+
+      await act(page, 'take_in_charge', (panel) => panel.getByLabel(/Messaggio al cittadino/).fill('Abbiamo ricevuto la segnalazione.'));
+      await page.locator('#action-message', { hasText: 'Fatto' }).waitFor();
+      assert.equal(await page.locator('#t-status').textContent(), 'Presa in carico');
+      await act(page, 'internal_note', (panel) => panel.getByLabel('Nota').fill('Chiamare la ditta <b>Rossi</b>'));
+      await page.locator('#t-history .internal').first().waitFor();
+      assert.equal(await page.locator('#t-assignee').textContent(), 'operatore.strade', 'whoever takes it in charge holds it');
+      await act(page, 'assign', (panel) => panel.getByLabel('Assegna a').selectOption({ label: 'Nessuno (libera la segnalazione)' }));
+      await page.locator('#t-assignee', { hasText: 'nessuno' }).waitFor();
+      await act(page, 'start_work');
+      await page.locator('#t-status', { hasText: 'In lavorazione' }).waitFor();
+
+      // Resolving without the answer the citizen will read is refused, on the page.
+      await act(page, 'resolve');
+      await page.locator('details[data-action="resolve"] .alert-danger', { hasText: 'Risposta al cittadino' }).waitFor();
+      assert.equal(await page.locator('#t-status').textContent(), 'In lavorazione');
+      await page.locator('details[data-action="resolve"] textarea').fill('Buca chiusa con asfalto a freddo.');
+      await page.locator('details[data-action="resolve"] button[type="submit"]').click();
+      await page.locator('#t-status', { hasText: 'Risolta' }).waitFor();
+
+      assert.deepEqual(await historyLabels(page), [
+        'Risolta', 'Lavori avviati', 'Assegnata', 'Nota interna', 'Presa in carico', 'Segnalazione ricevuta',
+      ]);
+      assert.equal(await page.locator('#t-history .internal .event-note').textContent(), 'Chiamare la ditta <b>Rossi</b>');
+      assert.match(await page.locator('#t-history > li').first().innerText(), /da operatore\.strade/);
+      assert.deepEqual(await page.locator('#actions details').evaluateAll((all) => all.map((d) => d.dataset.action)),
+        ['internal_note', 'reopen'], 'a resolved ticket can only be noted or reopened');
+      assert.deepEqual(await accessibilityViolations(page), []);
+    });
+    const publicView = await (await fetch(`${worker.url}/api/v1/reports/${ticket.tracking_token}`)).json();
+    assert.equal(publicView.status, 'resolved');
+    assert.ok(!JSON.stringify(publicView).includes('ditta'), 'the internal note stayed internal');
+  });
+
+  test('an action on a ticket someone else changed meanwhile is refused and the page shows the new state', async () => {
+    const ticket = await report();
+    await withStaffPage('operatore.strade@comune.example.it', `/staff/segnalazioni/${ticket.public_number}`, async (page) => {
+      await page.locator('#ticket:not([hidden])').waitFor();
+      const changed = await admin.post(`/api/v1/staff/tickets/${ticket.public_number}/actions`,
+        { version: 1, action: 'internal_note', text: 'nota di un collega' });
+      assert.equal(changed.status, 200);
+      await act(page, 'take_in_charge');
+      await page.locator('#action-message', { hasText: 'qualcun altro' }).waitFor();
+      await page.locator('#t-history li.internal', { hasText: 'nota di un collega' }).waitFor();
+      assert.equal(await page.locator('#t-status').textContent(), 'Ricevuta', 'the stale action did nothing');
+      await act(page, 'take_in_charge');
+      await page.locator('#t-status', { hasText: 'Presa in carico' }).waitFor();
+    });
+  });
+
+  test('the inbox filters through the address, counts per status, exports what it shows and acts in bulk', async () => {
+    const marker = `lampione-${Date.now()}`;
+    const first = await report({ description: `Prima ${marker} spento da giorni` });
+    const second = await report({ description: `Seconda ${marker} spento da giorni` });
+    await report({ description: 'Altra buca che non deve comparire nella ricerca' });
+    await withStaffPage('operatore.strade@comune.example.it', '/staff/segnalazioni/', async (page) => {
+      await page.locator('#inbox-rows tr[data-number]').first().waitFor();
+      assert.match(await page.locator('#inbox-scope').textContent(), /Manutenzione Strade/);
+      await page.getByLabel('Cerca per numero, descrizione o indirizzo').fill(marker);
+      await page.getByRole('button', { name: 'Applica i filtri' }).click();
+      await page.waitForURL(/q=lampione/);
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('q'), marker);
+      assert.equal(url.searchParams.get('office'), null, 'empty filters stay out of the address');
+      await page.locator('#results-summary', { hasText: '2 segnalazioni' }).waitFor();
+      assert.deepEqual(await page.locator('#inbox-rows tr').evaluateAll((rows) => rows.map((r) => r.dataset.number)),
+        [second.public_number, first.public_number]);
+      const csv = new URL(await page.locator('#export-csv').getAttribute('href'), worker.url);
+      assert.equal(csv.pathname, '/api/v1/staff/tickets.csv');
+      assert.equal(csv.searchParams.get('q'), marker);
+      const exported = await page.evaluate(async (href) => (await fetch(href)).text(), csv.href);
+      assert.ok(exported.includes(first.public_number) && exported.includes(second.public_number));
+      assert.equal(exported.trim().split('\n').length, 3, 'a header and the two filtered tickets');
+      assert.match(await page.locator('#status-counts a[aria-current="true"]').innerText(), /Aperte\s+2/);
+      assert.deepEqual(await accessibilityViolations(page), []);
+
+      await page.getByLabel('Seleziona tutte le segnalazioni della pagina').check();
+      await page.getByLabel('Azione sulle selezionate').selectOption('take_in_charge');
+      await page.locator('#bulk-text').fill('Presa in carico insieme alle altre segnalazioni della via.');
+      await page.getByRole('button', { name: 'Applica', exact: true }).click();
+      await page.locator('#bulk-results', { hasText: 'Azione applicata a 2 su 2' }).waitFor();
+      await page.locator('#inbox-rows tr[data-number] .status-badge', { hasText: 'Presa in carico' }).nth(1).waitFor();
+
+      await page.getByRole('button', { name: 'Mappa' }).click();
+      await page.locator('#inbox-map .leaflet-marker-icon').nth(1).waitFor();
+      assert.match(await page.locator('#map-note').textContent(), /^2 segnalazioni con un punto/);
+
+      // A bad filter in the address is named, not ignored.
+      await page.goto(`${worker.url}/staff/segnalazioni/?from=2026-13-40`);
+      await page.locator('#page-message', { hasText: 'Ricevute dal' }).waitFor();
+      assert.equal(await page.locator('#f-from').getAttribute('aria-invalid'), 'true');
+    });
+    for (const ticket of [first, second]) {
+      const view = await (await fetch(`${worker.url}/api/v1/reports/${ticket.tracking_token}`)).json();
+      assert.equal(view.status, 'taken_in_charge');
+    }
+  });
+
+  test('an operator is refused the administration pages and signs out', async () => {
+    await withStaffPage('operatore.strade@comune.example.it', '/staff/utenti/', async (page) => {
+      assert.equal(new URL(page.url()).pathname, '/staff/utenti/');
+      await page.getByRole('heading', { name: 'Accesso non consentito' }).waitFor();
+      await page.goto(`${worker.url}/staff/segnalazioni/`);
+      await page.locator('#staff-nav:not([hidden])').waitFor();
+      assert.deepEqual(await page.locator('#staff-nav a:visible').allInnerTexts(), ['Segnalazioni', 'Sito pubblico']);
+      await page.getByRole('button', { name: 'Esci' }).click();
+      await page.waitForURL(/\/staff\/accesso\/$/);
+      await page.goto(`${worker.url}/staff/segnalazioni/`);
+      assert.equal(new URL(page.url()).pathname, '/staff/accesso/', 'signed out for good');
+      assert.deepEqual(await accessibilityViolations(page), []);
+    });
+  });
+
+  test('an administrator creates an account, disables it, and finds both in the audit log', async () => {
+    await withStaffPage('admin@comune.example.it', '/staff/utenti/', async (page) => {
+      await page.locator('#users-rows tr').first().waitFor();
+      const form = page.locator('#new-form');
+      await form.getByLabel('Nome e cognome').fill('Giulia Verdi');
+      await form.getByLabel('Email di lavoro').fill('giulia.verdi@comune.example.it');
+      await form.getByLabel('Ruolo').selectOption('referent');
+      await form.getByLabel(/Password iniziale/).fill('corta');
+      await form.getByRole('button', { name: 'Crea l\'account' }).click();
+      await page.locator('#new-errors', { hasText: 'Ufficio' }).waitFor();
+      assert.match(await page.locator('#new-errors').innerText(), /Password: deve avere almeno 12 caratteri/);
+      await form.getByLabel(/Ufficio/).selectOption('verde-pubblico');
+      await form.getByLabel(/Password iniziale/).fill(PASSWORD);
+      await form.getByRole('button', { name: 'Crea l\'account' }).click();
+      await page.locator('#users-rows tr[data-email="giulia.verdi@comune.example.it"]').waitFor();
+      assert.deepEqual(await accessibilityViolations(page), []);
+
+      await page.getByRole('button', { name: 'Modifica l\'account di Giulia Verdi' }).click();
+      // The kit draws the box on the label, which is what people click.
+      await page.locator('#edit-form label[for="e-active"]').click();
+      assert.equal(await page.locator('#e-active').isChecked(), false);
+      await page.getByRole('button', { name: 'Salva le modifiche' }).click();
+      await page.locator('#users-rows tr[data-email="giulia.verdi@comune.example.it"]', { hasText: 'disattivato' }).waitFor();
+
+      await page.getByRole('link', { name: 'Registro attività' }).click();
+      await page.locator('#audit-rows tr').first().waitFor();
+      const log = await page.locator('#audit-rows').innerText();
+      assert.match(log, /Account modificato/);
+      assert.match(log, /Account creato[\s\S]*giulia\.verdi@comune\.example\.it/);
+      assert.deepEqual(await accessibilityViolations(page), []);
+    });
+    const refused = await fetch(`${worker.url}/api/v1/staff/session`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'giulia.verdi@comune.example.it', password: PASSWORD }),
+    });
+    assert.equal(refused.status, 401, 'the disabled account cannot sign in');
+  });
+
+  test('the sign-in page explains a wrong password and passes axe', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${worker.url}/staff/accesso/`);
+      await page.getByLabel('Email').fill('admin@comune.example.it');
+      await page.getByLabel('Password').fill('non è la password giusta');
+      await page.getByRole('button', { name: 'Entra' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Email o password non corretti.' }).waitFor();
+      assert.deepEqual(await accessibilityViolations(page), []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
