@@ -28,4 +28,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_staff.sql",
         sql: include_str!("../../../schema/migrations/0004_staff.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_notifications.sql",
+        sql: include_str!("../../../schema/migrations/0005_notifications.sql"),
+    },
 ];

@@ -432,7 +432,12 @@ pub fn append_event(db: &impl SqlDatabase, event: &TicketEvent) -> Result<(), St
             visibility.into(),
             event.note.clone().into(),
         ],
-    )
+    )?;
+    // Public steps are told to the citizens following the ticket, atomically with the step.
+    if event.visibility == Visibility::Public {
+        notifications::record_for_last_event(db, event)?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -638,6 +643,7 @@ pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
 
 mod commands;
 pub mod inbox;
+pub mod notifications;
 pub mod staff;
 pub use commands::{apply_command, ApplyError};
 

@@ -624,3 +624,141 @@ fn a_command_on_an_unknown_ticket_or_refused_by_the_state_machine_writes_nothing
     assert_eq!(record.ticket, ticket);
     assert_eq!(record.events.len(), 1);
 }
+
+mod notifications_for_citizens {
+    use super::*;
+    use crate::store::notifications::pending;
+    use crate::workflow::Command;
+
+    fn filed(db: &Sqlite, email: Option<&str>, seed: u64) -> Ticket {
+        created(create_ticket(
+            db,
+            new_ticket(email, &mut SeededEntropy::new(seed), at(2026, 3, 2, 8)),
+            at(2026, 3, 2, 8),
+            &mut SeededEntropy::new(seed + 1),
+        ))
+    }
+
+    fn act(db: &Sqlite, ticket: &Ticket, command: Command) {
+        let version = find_by_tracking_token(db, &ticket.tracking_token)
+            .unwrap()
+            .unwrap()
+            .ticket
+            .version;
+        apply_command(
+            db,
+            ticket.id,
+            &command,
+            Actor::Staff("giardiniere".into()),
+            version,
+            &demo_config(),
+            at(2026, 3, 3, 9),
+        )
+        .unwrap();
+    }
+
+    fn told(db: &Sqlite) -> Vec<(String, String, String)> {
+        pending(db, 100)
+            .unwrap()
+            .into_iter()
+            .map(|n| (n.recipient_ticket_id, n.event_ticket_id, n.kind))
+            .collect()
+    }
+
+    #[test]
+    fn every_public_step_leaves_one_notification_for_the_reporter_and_internal_ones_none() {
+        let db = migrated();
+        let ticket = filed(&db, Some("anna@example.it"), 70);
+        act(&db, &ticket, Command::TakeInCharge { reply: None });
+        act(
+            &db,
+            &ticket,
+            Command::InternalNote {
+                text: "chiamare la ditta".into(),
+            },
+        );
+        act(
+            &db,
+            &ticket,
+            Command::SetPriority {
+                priority: crate::ticket::Priority::High,
+            },
+        );
+        act(
+            &db,
+            &ticket,
+            Command::Resolve {
+                answer: "Ramo rimosso".into(),
+            },
+        );
+        let id = ticket.id.to_string();
+        let kinds: Vec<String> = told(&db).into_iter().map(|(_, _, kind)| kind).collect();
+        assert_eq!(kinds, ["created", "take_in_charge", "resolve"]);
+        assert!(told(&db)
+            .iter()
+            .all(|(to, about, _)| *to == id && *about == id));
+    }
+
+    #[test]
+    fn a_reporter_without_an_e_mail_address_gets_no_notifications() {
+        let db = migrated();
+        let ticket = filed(&db, None, 72);
+        act(&db, &ticket, Command::TakeInCharge { reply: None });
+        assert!(told(&db).is_empty());
+    }
+
+    #[test]
+    fn the_reporter_of_a_duplicate_is_told_of_the_original_s_later_steps() {
+        let db = migrated();
+        let original = filed(&db, Some("anna@example.it"), 74);
+        let repeat = filed(&db, Some("bruno@example.it"), 76);
+        act(
+            &db,
+            &repeat,
+            Command::MarkDuplicate {
+                of: original.public_number,
+            },
+        );
+        act(
+            &db,
+            &original,
+            Command::Resolve {
+                answer: "Ramo rimosso".into(),
+            },
+        );
+        let (original_id, repeat_id) = (original.id.to_string(), repeat.id.to_string());
+        let resolved: Vec<(String, String, String)> = told(&db)
+            .into_iter()
+            .filter(|(_, _, kind)| kind == "resolve")
+            .collect();
+        assert_eq!(
+            resolved,
+            [
+                (original_id.clone(), original_id.clone(), "resolve".into()),
+                (repeat_id.clone(), original_id.clone(), "resolve".into()),
+            ]
+        );
+        assert!(told(&db).contains(&(
+            repeat_id.clone(),
+            repeat_id.clone(),
+            "mark_duplicate".into()
+        )));
+    }
+
+    #[test]
+    fn a_refused_or_stale_command_leaves_no_notification() {
+        let db = migrated();
+        let ticket = filed(&db, Some("anna@example.it"), 78);
+        let stale = apply_command(
+            &db,
+            ticket.id,
+            &Command::TakeInCharge { reply: None },
+            Actor::Staff("giardiniere".into()),
+            7,
+            &demo_config(),
+            at(2026, 3, 3, 9),
+        );
+        assert!(stale.is_err());
+        assert_eq!(told(&db).len(), 1, "only the creation");
+    }
+}
