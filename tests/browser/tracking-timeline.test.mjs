@@ -106,6 +106,24 @@ describe('tracking timeline in Chromium', () => {
       const [last] = await entries(page);
       assert.equal(last.label, 'Unita a una segnalazione uguale');
       assert.equal(last.note, original.public_number);
+      assert.equal(await page.locator('[data-slot="joined-section"]').isVisible(), true, 'the report it joined is shown');
+    });
+    // The original moves on: the duplicate's citizen sees its progress, not its content.
+    await work(operator, original, [{ action: 'take_in_charge', reply: 'Intervento fissato per giovedì.' }]);
+    await open(`${worker.url}/segnalazione/${repeat.tracking_token}`, async (page) => {
+      const joined = page.locator('[data-slot="joined-section"]');
+      await joined.waitFor();
+      assert.equal(await joined.locator('[data-slot="joined-number"]').innerText(), original.public_number);
+      assert.equal(await joined.locator('[data-slot="joined-status"]').innerText(), 'Presa in carico');
+      const steps = await joined.locator('.joined-history > li').evaluateAll((items) => items.map((li) => ({
+        label: li.querySelector('strong')?.textContent, note: li.querySelector('.event-note')?.textContent ?? null,
+      })));
+      assert.deepEqual(steps, [
+        { label: 'Presa in carico', note: 'Intervento fissato per giovedì.' },
+        { label: 'Segnalazione ricevuta', note: null },
+      ]);
+      assert.ok(!(await page.locator('body').innerText()).includes('Buca profonda sulla carreggiata'), 'not the other citizen\'s text');
+      assert.deepEqual(await accessibilityViolations(page), []);
     });
   });
 });

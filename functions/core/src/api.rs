@@ -198,6 +198,43 @@ pub struct PublicTicketView {
     pub photos: Vec<PublicPhoto>,
     /// Working days within which the office promises to take the report in charge.
     pub take_in_charge_days: Option<u16>,
+    /// For a duplicate, the report it joined, whose progress its citizen now follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joined: Option<JoinedReport>,
+}
+
+/// The progress of the report a duplicate joined: its number, status, office and public
+/// history, never its description, place, photos or reporter (another citizen's).
+#[derive(Debug, Serialize)]
+pub struct JoinedReport {
+    pub public_number: PublicNumber,
+    pub status: Status,
+    pub status_label: StatusLabel,
+    pub public_state: PublicState,
+    pub office: NamedRef,
+    pub updated_at: DateTime<Utc>,
+    pub history: Vec<PublicEvent>,
+}
+
+fn public_history(
+    events: &[crate::ticket::TicketEvent],
+    config: &ComuneConfig,
+    language: Language,
+) -> Vec<PublicEvent> {
+    events
+        .iter()
+        .filter(|e| e.visibility == Visibility::Public)
+        .map(|e| PublicEvent {
+            at: e.at,
+            kind: EventKind::as_str(e.kind),
+            status: e.to_status,
+            office: e
+                .office
+                .as_deref()
+                .map(|id| office_ref(config, id, language)),
+            note: e.note.clone(),
+        })
+        .collect()
 }
 
 /// A photo of a report, served through the Worker (R2 is private).
@@ -277,20 +314,16 @@ impl PublicTicketView {
             language: ticket.report.language,
             created_at: ticket.created_at,
             updated_at: ticket.updated_at,
-            history: events
-                .iter()
-                .filter(|e| e.visibility == Visibility::Public)
-                .map(|e| PublicEvent {
-                    at: e.at,
-                    kind: EventKind::as_str(e.kind),
-                    status: e.to_status,
-                    office: e
-                        .office
-                        .as_deref()
-                        .map(|id| office_ref(config, id, language)),
-                    note: e.note.clone(),
-                })
-                .collect(),
+            history: public_history(events, config, language),
+            joined: record.original.as_deref().map(|original| JoinedReport {
+                public_number: original.ticket.public_number,
+                status: original.ticket.status,
+                status_label: original.ticket.status.into(),
+                public_state: original.ticket.status.public_state(),
+                office: office_ref(config, &original.ticket.routing.office, language),
+                updated_at: original.ticket.updated_at,
+                history: public_history(&original.events, config, language),
+            }),
             photos: record
                 .photos
                 .iter()

@@ -591,6 +591,10 @@ pub struct TicketRecord {
     pub ticket: Ticket,
     pub events: Vec<TicketEvent>,
     pub photos: Vec<PhotoRecord>,
+    /// For a duplicate, the ticket it joined with its history (no photos): its citizen
+    /// follows that one from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<Box<TicketRecord>>,
 }
 
 /// The ticket a tracking token opens.
@@ -608,10 +612,36 @@ pub fn find_by_tracking_token(
     let ticket = Ticket::try_from(row)?;
     let events = history(db, ticket.id)?;
     let photos = photos(db, ticket.id)?;
+    let original = match (ticket.status, ticket.duplicate_of) {
+        (Status::Duplicate, Some(number)) => original_of(db, number)?.map(Box::new),
+        _ => None,
+    };
     Ok(Some(TicketRecord {
         ticket,
         events,
         photos,
+        original,
+    }))
+}
+
+/// The ticket a duplicate joined, with its history.
+fn original_of(
+    db: &impl SqlDatabase,
+    number: PublicNumber,
+) -> Result<Option<TicketRecord>, StoreError> {
+    let rows: Vec<TicketRow> = db.query(
+        "SELECT * FROM tickets WHERE public_number = ?",
+        &[number.to_string().into()],
+    )?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let ticket = Ticket::try_from(row)?;
+    Ok(Some(TicketRecord {
+        events: history(db, ticket.id)?,
+        ticket,
+        photos: vec![],
+        original: None,
     }))
 }
 

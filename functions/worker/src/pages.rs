@@ -5,7 +5,7 @@
 
 use crate::comune;
 use crate::html_rewriter::{escape, Element, Rewriter};
-use segnala_core::api::{tracking_path, PublicTicketView};
+use segnala_core::api::{tracking_path, PublicEvent, PublicTicketView};
 use segnala_core::field_error::FieldErrors;
 use segnala_core::italian_time::format_datetime;
 use segnala_core::report::Language;
@@ -151,7 +151,44 @@ pub async fn tracking(
             e.set_html(&photos_html(e, &photos_view))
         })
         .on(&text_slot("history"), move |e| {
-            e.set_html(&history_html(e, &history_view, language))
+            e.set_html(&history_html(e, &history_view.history, language))
+        })
+        .on(&text_slot("joined-section"), {
+            let joined = view.joined.is_some();
+            move |e| {
+                if joined {
+                    e.remove_attribute("hidden");
+                }
+            }
+        })
+        .on(&text_slot("joined-number"), {
+            let number = view.joined.as_ref().map(|j| j.public_number.to_string());
+            move |e| e.set_text(number.as_deref().unwrap_or_default())
+        })
+        .on(&text_slot("joined-status"), {
+            let joined = view.joined.as_ref().map(|j| {
+                (
+                    j.status.as_str(),
+                    match language {
+                        Language::It => j.status_label.it,
+                        Language::En => j.status_label.en,
+                    },
+                )
+            });
+            move |e| {
+                if let Some((status, label)) = joined {
+                    e.set_text(label);
+                    e.add_class(&format!("status-{status}"));
+                }
+            }
+        })
+        .on(&text_slot("joined-history"), {
+            let view = view.clone();
+            move |e| {
+                if let Some(joined) = &view.joined {
+                    e.set_html(&history_html(e, &joined.history, language));
+                }
+            }
         })
         .rewrite(template)
         .await?;
@@ -176,9 +213,9 @@ fn photos_html(list: &Element, view: &PublicTicketView) -> String {
         .collect()
 }
 
-fn history_html(list: &Element, view: &PublicTicketView, language: Language) -> String {
+fn history_html(list: &Element, history: &[PublicEvent], language: Language) -> String {
     let office_label = list.get_attribute("data-label-office").unwrap_or_default();
-    view.history
+    history
         .iter()
         .rev()
         .map(|event| {

@@ -132,6 +132,7 @@ fn the_public_view_matches_its_schema_and_has_no_personal_data() {
         ticket: ticket.clone(),
         events: vec![event, internal],
         photos: vec![photo],
+        original: None,
     };
     let view = PublicTicketView::of(&record, &demo_config());
     assert_matches("public-report.schema.json", &view);
@@ -193,4 +194,60 @@ fn the_health_answer_matches_its_schema() {
             comune: "bergamo".into(),
         },
     );
+}
+
+#[test]
+fn a_duplicate_shows_the_progress_of_the_report_it_joined_but_nothing_of_its_citizen() {
+    use crate::ticket::{Actor, EventKind, TicketEvent, Visibility};
+    let mut original = ticket();
+    original.report.description = "Descrizione dell'altro cittadino".into();
+    original.public_number = PublicNumber::new(2026, 99);
+    original.status = Status::Resolved;
+    let event = |ticket: &crate::ticket::Ticket, visibility, note: &str, to_status| TicketEvent {
+        ticket_id: ticket.id,
+        at: ticket.created_at,
+        actor: Actor::Staff("operatore".into()),
+        kind: EventKind::Action(crate::status::Action::Resolve),
+        from_status: None,
+        to_status,
+        office: Some(ticket.routing.office.clone()),
+        visibility,
+        note: Some(note.into()),
+    };
+    let mut repeat = ticket();
+    repeat.status = Status::Duplicate;
+    repeat.duplicate_of = Some(original.public_number);
+    let record = crate::store::TicketRecord {
+        events: vec![],
+        photos: vec![],
+        original: Some(Box::new(crate::store::TicketRecord {
+            events: vec![
+                event(
+                    &original,
+                    Visibility::Public,
+                    "Buca chiusa",
+                    Status::Resolved,
+                ),
+                event(
+                    &original,
+                    Visibility::Internal,
+                    "Nota interna",
+                    Status::Resolved,
+                ),
+            ],
+            photos: vec![],
+            original: None,
+            ticket: original.clone(),
+        })),
+        ticket: repeat,
+    };
+    let view = PublicTicketView::of(&record, &demo_config());
+    assert_matches("public-report.schema.json", &view);
+    let joined = view.joined.as_ref().unwrap();
+    assert_eq!(joined.public_number, original.public_number);
+    assert_eq!(joined.status, Status::Resolved);
+    assert_eq!(joined.history.len(), 1);
+    assert_eq!(joined.history[0].note.as_deref(), Some("Buca chiusa"));
+    let text = serde_json::to_string(&view).unwrap();
+    assert!(!text.contains("altro cittadino") && !text.contains("Nota interna"));
 }

@@ -284,6 +284,7 @@ pub fn ticket_view(
         events: history(db, ticket.id)?,
         photos: photos(db, ticket.id)?,
         ticket,
+        original: None,
     };
     #[derive(Deserialize)]
     struct NumberRow {
