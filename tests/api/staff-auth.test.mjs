@@ -233,5 +233,13 @@ describe('staff authentication', () => {
     assert.equal(new URL(home.headers.get('location')).pathname, '/staff/segnalazioni/');
     const badNumber = await open('/staff/segnalazioni/not-a-number', admin.cookie);
     assert.equal(badNumber.status, 404);
+    // Without single sign-on configured, an Access header signs nobody in.
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k' })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ aud: ['x'], email: 'admin@comune.example.it', exp: 4102444800, iss: 'https://x' })).toString('base64url');
+    const ignored = await fetch(`${worker.url}/staff/segnalazioni/`, {
+      redirect: 'manual', headers: { 'Cf-Access-Jwt-Assertion': `${header}.${claims}.c2ln` },
+    });
+    assert.equal(new URL(ignored.headers.get('location')).pathname, '/staff/accesso/');
+    assert.equal(ignored.headers.get('set-cookie'), null);
   });
 });

@@ -10,6 +10,7 @@ pub mod pages;
 pub mod password;
 pub mod routes;
 pub mod session;
+pub mod sso;
 pub mod throttle;
 pub mod views;
 

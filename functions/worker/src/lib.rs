@@ -9,6 +9,7 @@ mod pages;
 mod photo_storage;
 mod platform;
 mod routes;
+mod sso;
 mod staff_api;
 mod staff_pages;
 mod staff_protocol;

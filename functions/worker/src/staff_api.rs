@@ -553,6 +553,22 @@ async fn login(request: &mut Request, env: &Env) -> Result<Response> {
     let Some(user) = user else {
         return Err(ApiError::Unauthorized("invalid_credentials"));
     };
+    let (cookie, session) = start_session(env, &user).await?;
+    let view = SessionView::of(
+        &user,
+        &session.csrf_token,
+        session.expires_at,
+        comune::config(env),
+    );
+    let mut response = Response::from_json(&view)?;
+    let headers = response.headers_mut();
+    headers.set("Set-Cookie", &cookie)?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+/// A new session for the account, kept in KV: its `Set-Cookie` value and the session.
+pub(crate) async fn start_session(env: &Env, user: &StaffUser) -> Result<(String, Session)> {
     let now = now();
     let token = SessionToken::generate(&mut CryptoEntropy);
     let session = Session::start(
@@ -571,15 +587,27 @@ async fn login(request: &mut Request, env: &Env) -> Result<Response> {
         .execute()
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let view = SessionView::of(
-        &user,
-        &session.csrf_token,
-        session.expires_at,
-        comune::config(env),
-    );
-    let mut response = Response::from_json(&view)?;
-    let headers = response.headers_mut();
-    headers.set("Set-Cookie", &session::set_cookie(&token, ttl))?;
-    headers.set("Cache-Control", "no-store")?;
-    Ok(response)
+    Ok((session::set_cookie(&token, ttl), session))
+}
+
+/// Signs in the account Cloudflare Access vouched for, if single sign-on is configured,
+/// the request carries a valid Access token, and an active account has its e-mail.
+pub(crate) async fn access_sign_in(request: &Request, env: &Env) -> Result<Option<String>> {
+    let Some(email) = crate::sso::verified_email(request, env).await else {
+        return Ok(None);
+    };
+    let user: Option<StaffUser> = public_call(
+        env,
+        StaffOp::AccessLogin {
+            email: email.as_str().to_string(),
+        },
+    )
+    .await?;
+    match user {
+        Some(user) => Ok(Some(start_session(env, &user).await?.0)),
+        None => {
+            worker::console_log!("access: no active staff account for the signed-in e-mail");
+            Ok(None)
+        }
+    }
 }

@@ -42,6 +42,18 @@ pub async fn handle(request: Request, env: &Env, path: &str) -> Result<Response>
     };
     let url = request.url()?;
     let session = signed_in(&request, env).await?;
+    if session.is_none() {
+        // Behind Cloudflare Access: its token signs the user in; the page is asked again
+        // with the new session's cookie.
+        let signed_in_by_access = staff_api::access_sign_in(&request, env)
+            .await
+            .map_err(|e| worker::Error::RustError(e.to_string()))?;
+        if let Some(cookie) = signed_in_by_access {
+            let mut response = see_other(url.as_str())?;
+            response.headers_mut().set("Set-Cookie", &cookie)?;
+            return Ok(response);
+        }
+    }
     let Access::Staff(permission) = route.access else {
         // The sign-in page: whoever is signed in already goes where they were headed.
         if session.is_some() {

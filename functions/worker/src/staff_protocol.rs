@@ -40,6 +40,10 @@ pub enum StaffOp {
         email: String,
         address: String,
     },
+    /// A sign-in vouched for by Cloudflare Access (the Worker verified its token).
+    AccessLogin {
+        email: String,
+    },
     Me,
     Inbox {
         query: Vec<(String, String)>,

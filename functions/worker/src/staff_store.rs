@@ -123,7 +123,10 @@ fn run(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Answer 
     let user = match (&call.identity, &call.op) {
         (
             None,
-            StaffOp::Setup { .. } | StaffOp::LoginStart { .. } | StaffOp::LoginSucceeded { .. },
+            StaffOp::Setup { .. }
+            | StaffOp::LoginStart { .. }
+            | StaffOp::LoginSucceeded { .. }
+            | StaffOp::AccessLogin { .. },
         ) => None,
         (Some(identity), _) => Some(accounts::authenticate(db, identity)?),
         (None, _) => return Err(StaffError::SessionEnded),
@@ -140,6 +143,7 @@ fn run(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Answer 
                 &mut CryptoEntropy,
             )?)
         }
+        StaffOp::AccessLogin { email } => json(&accounts::login_with_access(db, &email, now)?),
         StaffOp::LoginStart { email, address } => {
             json(&accounts::login_start(db, &email, &address, now)?)
         }

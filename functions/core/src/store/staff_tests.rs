@@ -611,3 +611,32 @@ fn merging_refuses_originals_of_other_offices_and_tickets_that_have_duplicates()
         Err(StaffError::Invalid(e)) if e.0[0].code == "has_duplicates"
     ));
 }
+
+#[test]
+fn single_sign_on_finds_the_active_account_by_e_mail_and_records_the_sign_in() {
+    let w = world();
+    let now = at(2026, 3, 3, 9);
+    let user = login_with_access(&w.db, "Operatore@Comune.example.it", now)
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.id, w.operator.id);
+    let log = audit_log(&w.db, 10, None).unwrap();
+    assert_eq!(log[0].action, "login");
+    assert_eq!(log[0].detail["method"], "cloudflare_access");
+    assert_eq!(
+        login_with_access(&w.db, "nessuno@comune.example.it", now).unwrap(),
+        None
+    );
+    let disable = crate::staff::StaffChange {
+        active: Some(false),
+        ..Default::default()
+    }
+    .validate(&w.operator, &demo_config())
+    .unwrap();
+    change_user(&w.db, &w.admin, &w.operator, &disable, None, now).unwrap();
+    assert_eq!(
+        login_with_access(&w.db, "operatore@comune.example.it", now).unwrap(),
+        None,
+        "a disabled account cannot sign in through Access either"
+    );
+}
