@@ -225,6 +225,36 @@ describe('staff dashboard in Chromium', () => {
     assert.equal(refused.status, 401, 'the disabled account cannot sign in');
   });
 
+  test('an administrator checks, saves and rolls back the configuration in its page', async () => {
+    await withStaffPage('admin@comune.example.it', '/staff/configurazione/', async (page) => {
+      await page.locator('#config-status', { hasText: 'versione 0' }).waitFor();
+      const editor = page.getByLabel('Configurazione in vigore (JSON)');
+      const config = JSON.parse(await editor.inputValue());
+      config.offices.find((office) => office.id === 'urp').name.it = 'Sportello del cittadino';
+      await editor.fill(JSON.stringify(config, null, 2));
+      await page.getByRole('button', { name: 'Controlla le modifiche' }).click();
+      await page.locator('#config-messages', { hasText: 'Configurazione valida' }).waitFor();
+      assert.match(await page.locator('#config-messages li').first().innerText(), /^offices\[\d+\]\.name\.it$/);
+
+      await page.getByRole('button', { name: 'Salva come nuova versione' }).click();
+      await page.locator('#config-messages', { hasText: 'Scrivi il motivo' }).waitFor();
+      await page.getByLabel(/Motivo della modifica/).fill('Nuovo nome dello sportello');
+      await page.getByRole('button', { name: 'Salva come nuova versione' }).click();
+      await page.locator('#config-messages', { hasText: 'Salvata la versione 1' }).waitFor();
+      assert.match(await page.locator('#config-status').innerText(), /versione 1, salvata da Amministratrice Demo/);
+      assert.deepEqual(await accessibilityViolations(page), []);
+
+      await editor.fill('{ "non": "chiuso"');
+      await page.getByRole('button', { name: 'Controlla le modifiche' }).click();
+      await page.locator('#config-messages', { hasText: 'non è JSON valido' }).waitFor();
+
+      await page.getByRole('button', { name: 'Ripristina la versione 0' }).click();
+      await page.locator('#config-messages', { hasText: 'come nuova versione 2' }).waitFor();
+      assert.deepEqual(await page.locator('#versions-rows tr').evaluateAll((rows) => rows.map((r) => r.dataset.version)), ['2', '1', '0']);
+      assert.ok(!(await editor.inputValue()).includes('Sportello del cittadino'));
+    });
+  });
+
   test('the sign-in page explains a wrong password and passes axe', async () => {
     const browser = await launchBrowser();
     try {

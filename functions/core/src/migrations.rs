@@ -33,4 +33,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_notifications.sql",
         sql: include_str!("../../../schema/migrations/0005_notifications.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_configuration.sql",
+        sql: include_str!("../../../schema/migrations/0006_configuration.sql"),
+    },
 ];

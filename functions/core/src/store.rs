@@ -672,6 +672,7 @@ pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
 }
 
 mod commands;
+pub mod configuration;
 pub mod inbox;
 pub mod notifications;
 pub mod staff;

@@ -1,27 +1,130 @@
-//! The comune served by this Worker: its configuration, embedded and validated at build time.
+//! The comune served by this Worker: its configuration, built in (validated at build time)
+//! until an administrator saves a version in the dashboard. Saved versions live in the
+//! comune's Durable Object; the Worker learns the version in force from KV (checked at
+//! most every 30 seconds per isolate) and keeps the parsed configuration in memory.
 
 use segnala_core::config::ComuneConfig;
-use std::sync::OnceLock;
+use std::cell::RefCell;
 use worker::Env;
 
 const CONFIG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/comune.json"));
+/// KV keys: the version in force, and each version's JSON.
+pub const VERSION_KEY: &str = "configuration:version";
+const CHECK_EVERY_SECONDS: i64 = 30;
 
-/// The configuration, parsed once per isolate. Worker variables override two settings that
-/// depend on where the service runs: `PUBLIC_URL` (the address in tracking links, so a local
-/// stack on another port links to itself) and `TILE_URL` (the map tiles, so tests use a
-/// local tile server).
+pub fn version_key(version: u32) -> String {
+    format!("configuration:v{version}")
+}
+
+struct InForce {
+    version: u32,
+    config: &'static ComuneConfig,
+    checked_at: i64,
+}
+
+thread_local! {
+    static IN_FORCE: RefCell<Option<InForce>> = const { RefCell::new(None) };
+}
+
+/// Worker variables override two settings that depend on where the service runs:
+/// `PUBLIC_URL` (the address in tracking links, so a local stack on another port links to
+/// itself) and `TILE_URL` (the map tiles, so tests use a local tile server).
+fn with_overrides(mut config: ComuneConfig, env: &Env) -> ComuneConfig {
+    if let Some(url) = non_empty_var(env, "PUBLIC_URL") {
+        config.public_url = url;
+    }
+    if let Some(url) = non_empty_var(env, "TILE_URL") {
+        config.map.tile_url = url;
+    }
+    config
+}
+
+/// The configuration in force in this isolate.
 pub fn config(env: &Env) -> &'static ComuneConfig {
-    static CONFIG: OnceLock<ComuneConfig> = OnceLock::new();
-    CONFIG.get_or_init(|| {
-        let mut config = ComuneConfig::from_json(CONFIG_JSON).expect("validated by build.rs");
-        if let Some(url) = non_empty_var(env, "PUBLIC_URL") {
-            config.public_url = url;
+    if let Some(config) = IN_FORCE.with(|f| f.borrow().as_ref().map(|f| f.config)) {
+        return config;
+    }
+    let built_in = ComuneConfig::from_json(CONFIG_JSON).expect("validated by build.rs");
+    // Leaked once per version: versions change rarely, and requests borrow it freely.
+    let config: &'static ComuneConfig = Box::leak(Box::new(with_overrides(built_in, env)));
+    IN_FORCE.with(|f| {
+        *f.borrow_mut() = Some(InForce {
+            version: 0,
+            config,
+            checked_at: 0,
+        })
+    });
+    config
+}
+
+/// The configuration file built into the Worker (version 0), as written.
+pub fn built_in_json() -> &'static str {
+    CONFIG_JSON
+}
+
+/// The version in force here (0: built in).
+pub fn version(env: &Env) -> u32 {
+    config(env);
+    IN_FORCE.with(|f| f.borrow().as_ref().map_or(0, |f| f.version))
+}
+
+/// Puts a saved version in force here, unless a newer one already is. Versions only grow
+/// (a rollback is a new version), so an older answer can never undo a newer one.
+pub fn install(env: &Env, version: u32, json: &str) -> Result<(), String> {
+    if version <= self::version(env) {
+        return Ok(());
+    }
+    let parsed = ComuneConfig::from_json(json).map_err(|e| e.to_string())?;
+    let config: &'static ComuneConfig = Box::leak(Box::new(with_overrides(parsed, env)));
+    IN_FORCE.with(|f| {
+        *f.borrow_mut() = Some(InForce {
+            version,
+            config,
+            checked_at: crate::platform::now().timestamp(),
+        })
+    });
+    Ok(())
+}
+
+/// Before serving a request: takes up a newer version saved elsewhere, if KV names one.
+/// Failures keep the configuration in force (and are logged).
+pub async fn refresh(env: &Env) {
+    let now = crate::platform::now().timestamp();
+    let current = version(env);
+    let due = IN_FORCE.with(|f| {
+        let mut f = f.borrow_mut();
+        match f.as_mut() {
+            Some(f) if now - f.checked_at < CHECK_EVERY_SECONDS => false,
+            Some(f) => {
+                f.checked_at = now;
+                true
+            }
+            None => true,
         }
-        if let Some(url) = non_empty_var(env, "TILE_URL") {
-            config.map.tile_url = url;
+    });
+    if !due {
+        return;
+    }
+    let Ok(kv) = env.kv("KV") else { return };
+    let latest = match kv.get(VERSION_KEY).text().await {
+        Ok(Some(text)) => text.trim().parse::<u32>().unwrap_or(0),
+        Ok(None) => return,
+        Err(error) => {
+            worker::console_error!("configuration: cannot read the version in force: {error}");
+            return;
         }
-        config
-    })
+    };
+    if latest <= current {
+        return;
+    }
+    match kv.get(&version_key(latest)).text().await {
+        Ok(Some(json)) => {
+            if let Err(error) = install(env, latest, &json) {
+                worker::console_error!("configuration: version {latest} does not parse: {error}");
+            }
+        }
+        other => worker::console_error!("configuration: version {latest} missing: {other:?}"),
+    }
 }
 
 pub fn non_empty_var(env: &Env, name: &str) -> Option<String> {

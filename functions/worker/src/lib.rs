@@ -24,5 +24,6 @@ pub use ticket_store::ComuneStore;
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
+    comune::refresh(&env).await;
     routes::handle(request, env).await
 }

@@ -6,7 +6,9 @@ use crate::api_error::ApiError;
 use crate::comune;
 use crate::photo_storage;
 use crate::platform::{now, CryptoEntropy};
-use crate::staff_protocol::{BulkItem, NewAccount, StaffCall, StaffOp, StaffRefusal};
+use crate::staff_protocol::{
+    BulkItem, NewAccount, SavedConfiguration, StaffCall, StaffOp, StaffRefusal,
+};
 use crate::store_client;
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::public_number::PublicNumber;
@@ -219,6 +221,67 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
                     .await?,
             )
         }
+        RouteName::ShowConfiguration => {
+            let answer: serde_json::Value = staff.call(StaffOp::Configuration).await?;
+            // Heals a publication that failed after a save: KV must name the version in force.
+            let version = answer["version"].as_u64().unwrap_or(0) as u32;
+            if version > 0 {
+                let published = kv(env)?
+                    .get(comune::VERSION_KEY)
+                    .text()
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|v| v.trim().parse::<u32>().ok())
+                    .unwrap_or(0);
+                if published < version {
+                    let text = serde_json::to_string_pretty(&answer["config"])
+                        .map_err(|e| ApiError::Internal(e.to_string()))?;
+                    publish_configuration(env, version, &text).await?;
+                }
+            }
+            json(&answer)
+        }
+        RouteName::ShowConfigurationVersion => {
+            let version = config_version(&params)?;
+            json(
+                &staff
+                    .call::<serde_json::Value>(StaffOp::ConfigurationVersion { version })
+                    .await?,
+            )
+        }
+        RouteName::PreviewConfiguration => {
+            let body: ConfigurationBody = read_json_limited(&mut request, MAX_CONFIG_BODY).await?;
+            let json_text = body.config_text()?;
+            json(
+                &staff
+                    .call::<serde_json::Value>(StaffOp::PreviewConfiguration { json: json_text })
+                    .await?,
+            )
+        }
+        RouteName::SaveConfiguration => {
+            let body: ConfigurationBody = read_json_limited(&mut request, MAX_CONFIG_BODY).await?;
+            let saved: SavedConfiguration = staff
+                .call(StaffOp::SaveConfiguration {
+                    json: body.config_text()?,
+                    note: body.note.unwrap_or_default(),
+                    based_on: body.based_on.unwrap_or(0),
+                })
+                .await?;
+            configuration_saved(env, saved).await
+        }
+        RouteName::RestoreConfiguration => {
+            let version = config_version(&params)?;
+            let body: RestoreBody = read_json(&mut request).await?;
+            let saved: SavedConfiguration = staff
+                .call(StaffOp::RestoreConfiguration {
+                    version,
+                    note: body.note.unwrap_or_default(),
+                    based_on: body.based_on.unwrap_or(0),
+                })
+                .await?;
+            configuration_saved(env, saved).await
+        }
         RouteName::Setup
         | RouteName::Login
         | RouteName::DashboardHome
@@ -226,8 +289,75 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
         | RouteName::InboxPage
         | RouteName::TicketPage
         | RouteName::StaffUsersPage
-        | RouteName::AuditLogPage => Err(ApiError::NotFound("API endpoint")),
+        | RouteName::AuditLogPage
+        | RouteName::ConfigurationPage => Err(ApiError::NotFound("API endpoint")),
     }
+}
+
+/// A whole configuration is larger than other staff requests (boundaries are polygons).
+const MAX_CONFIG_BODY: usize = 1024 * 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigurationBody {
+    config: Option<serde_json::Value>,
+    note: Option<String>,
+    based_on: Option<u32>,
+}
+
+impl ConfigurationBody {
+    fn config_text(&self) -> Result<String> {
+        match &self.config {
+            Some(value @ serde_json::Value::Object(_)) => {
+                serde_json::to_string_pretty(value).map_err(|e| ApiError::Internal(e.to_string()))
+            }
+            Some(_) => Err(field("config", "not_an_object", "must be a JSON object")),
+            None => Err(field("config", "required", "the configuration is required")),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RestoreBody {
+    note: Option<String>,
+    based_on: Option<u32>,
+}
+
+fn config_version(params: &Params) -> Result<u32> {
+    params
+        .get(0)
+        .parse()
+        .map_err(|_| ApiError::NotFound("Configuration version"))
+}
+
+/// Makes a saved version known to every isolate (through KV) and in force in this one.
+async fn publish_configuration(env: &Env, version: u32, text: &str) -> Result<()> {
+    let kv = kv(env)?;
+    kv.put(&comune::version_key(version), text)
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .execute()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    kv.put(comune::VERSION_KEY, version.to_string())
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .execute()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    comune::install(env, version, text).map_err(ApiError::Internal)
+}
+
+async fn configuration_saved(env: &Env, saved: SavedConfiguration) -> Result<Response> {
+    // Saved in the store whatever happens next; opening the configuration page publishes
+    // it again if this fails.
+    publish_configuration(env, saved.version, &saved.json).await?;
+    let mut response = Response::from_json(&serde_json::json!({
+        "version": saved.version,
+        "changes": saved.changes,
+    }))?
+    .with_status(201);
+    response.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(response)
 }
 
 // No deny_unknown_fields: serde does not support it together with flatten.
@@ -337,13 +467,17 @@ fn query_pairs(request: &Request) -> Result<Vec<(String, String)>> {
 }
 
 async fn read_json<T: DeserializeOwned>(request: &mut Request) -> Result<T> {
+    read_json_limited(request, MAX_BODY).await
+}
+
+async fn read_json_limited<T: DeserializeOwned>(request: &mut Request, limit: usize) -> Result<T> {
     let content_type = request.headers().get("Content-Type")?.unwrap_or_default();
     if !content_type.starts_with("application/json") {
         return Err(ApiError::UnsupportedMediaType("application/json"));
     }
     let body = request.bytes().await?;
-    if body.len() > MAX_BODY {
-        return Err(ApiError::PayloadTooLarge(MAX_BODY));
+    if body.len() > limit {
+        return Err(ApiError::PayloadTooLarge(limit));
     }
     let text =
         String::from_utf8(body).map_err(|_| field("body", "malformed_json", "is not UTF-8"))?;

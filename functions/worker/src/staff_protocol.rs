@@ -80,6 +80,32 @@ pub enum StaffOp {
     Audit {
         before: Option<i64>,
     },
+    /// The configuration in force, as written, and every saved version.
+    Configuration,
+    ConfigurationVersion {
+        version: u32,
+    },
+    PreviewConfiguration {
+        json: String,
+    },
+    SaveConfiguration {
+        json: String,
+        note: String,
+        based_on: u32,
+    },
+    RestoreConfiguration {
+        version: u32,
+        note: String,
+        based_on: u32,
+    },
+}
+
+/// A saved configuration version, for the Worker to publish to KV.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SavedConfiguration {
+    pub version: u32,
+    pub changes: Vec<String>,
+    pub json: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

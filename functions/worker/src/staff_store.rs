@@ -2,9 +2,10 @@
 //! then runs the operation with the core's store functions. Runs inside the Durable
 //! Object, synchronously, so nothing interleaves between the checks and the writes.
 
+use crate::comune;
 use crate::platform::{now, CryptoEntropy};
 use crate::staff_protocol::{
-    NewAccount, StaffCall, StaffOp, StaffRefusal, WireFieldError, REFUSED,
+    NewAccount, SavedConfiguration, StaffCall, StaffOp, StaffRefusal, WireFieldError, REFUSED,
 };
 use segnala_core::config::ComuneConfig;
 use segnala_core::email::Email;
@@ -14,10 +15,10 @@ use segnala_core::staff::password::PasswordHash;
 use segnala_core::staff::{csv, Permission, StaffUser};
 use segnala_core::store::inbox::{act, export, inbox, ticket_view};
 use segnala_core::store::staff::{self as accounts, StaffError};
-use segnala_core::store::SqlDatabase;
+use segnala_core::store::{configuration, SqlDatabase};
 use segnala_core::workflow::CommandError;
 use serde::Serialize;
-use worker::{Response, Result};
+use worker::{Env, Response, Result};
 
 type Answer = std::result::Result<serde_json::Value, StaffError>;
 
@@ -54,8 +55,8 @@ fn require(user: &StaffUser, permission: Permission) -> std::result::Result<(), 
     }
 }
 
-pub fn handle(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Result<Response> {
-    match run(db, config, call) {
+pub fn handle(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Result<Response> {
+    match run(db, env, call) {
         Ok(value) => Response::from_json(&value),
         Err(StaffError::Store(error)) => {
             worker::console_error!("staff store: {error}");
@@ -118,7 +119,8 @@ fn refusal(error: StaffError) -> StaffRefusal {
     }
 }
 
-fn run(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Answer {
+fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
+    let config = comune::config(env);
     let now = now();
     let user = match (&call.identity, &call.op) {
         (
@@ -264,5 +266,107 @@ fn run(db: &impl SqlDatabase, config: &ComuneConfig, call: StaffCall) -> Answer 
             require(me()?, Permission::ManageStaff)?;
             json(&accounts::audit_log(db, 100, before)?)
         }
+        StaffOp::Configuration => {
+            require(me()?, Permission::ManageConfiguration)?;
+            let (version, text) = written_in_force(db)?;
+            let names = accounts::staff_names(db)?;
+            let versions: Vec<serde_json::Value> = configuration::versions(db)?
+                .into_iter()
+                .map(|v| {
+                    serde_json::json!({
+                        "version": v.version, "created_at": v.created_at, "note": v.note,
+                        "restored_from": v.restored_from,
+                        "created_by": names.get(&v.created_by).cloned().unwrap_or_default(),
+                    })
+                })
+                .collect();
+            Ok(serde_json::json!({
+                "version": version,
+                "config": parse_stored(&text)?,
+                "versions": versions,
+            }))
+        }
+        StaffOp::ConfigurationVersion { version } => {
+            require(me()?, Permission::ManageConfiguration)?;
+            let text = if version == 0 {
+                comune::built_in_json().to_string()
+            } else {
+                configuration::content(db, version)?
+                    .ok_or(StaffError::NotFound("configuration version"))?
+            };
+            Ok(serde_json::json!({ "version": version, "config": parse_stored(&text)? }))
+        }
+        StaffOp::PreviewConfiguration { json: text } => {
+            require(me()?, Permission::ManageConfiguration)?;
+            let (_, current) = written_in_force(db)?;
+            let in_force = parse_config(&current)?;
+            let (_, changes) = configuration::check(db, &in_force, &text)?;
+            Ok(serde_json::json!({ "changes": changes }))
+        }
+        StaffOp::SaveConfiguration {
+            json: text,
+            note,
+            based_on,
+        } => save_configuration(db, env, me()?, &text, &note, based_on, None, now),
+        StaffOp::RestoreConfiguration {
+            version,
+            note,
+            based_on,
+        } => {
+            require(me()?, Permission::ManageConfiguration)?;
+            let text = if version == 0 {
+                comune::built_in_json().to_string()
+            } else {
+                configuration::content(db, version)?
+                    .ok_or(StaffError::NotFound("configuration version"))?
+            };
+            save_configuration(db, env, me()?, &text, &note, based_on, Some(version), now)
+        }
     }
+}
+
+/// The version in force and its JSON as written (the built-in file for version 0).
+fn written_in_force(db: &impl SqlDatabase) -> std::result::Result<(u32, String), StaffError> {
+    Ok(configuration::current(db)?.unwrap_or_else(|| (0, comune::built_in_json().to_string())))
+}
+
+fn parse_config(text: &str) -> std::result::Result<ComuneConfig, StaffError> {
+    ComuneConfig::from_json(text).map_err(StaffError::Invalid)
+}
+
+fn parse_stored(text: &str) -> std::result::Result<serde_json::Value, StaffError> {
+    serde_json::from_str(text)
+        .map_err(|e| StaffError::Store(segnala_core::store::StoreError::CorruptRow(e.to_string())))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn save_configuration(
+    db: &impl SqlDatabase,
+    env: &Env,
+    by: &StaffUser,
+    text: &str,
+    note: &str,
+    based_on: u32,
+    restored_from: Option<u32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Answer {
+    require(by, Permission::ManageConfiguration)?;
+    let (_, current) = written_in_force(db)?;
+    let in_force = parse_config(&current)?;
+    let change = configuration::ConfigurationChange {
+        json: text,
+        note,
+        based_on,
+        restored_from,
+    };
+    let (version, changes) = configuration::save(db, by, &in_force, &change, now)?;
+    // In force in this object at once; the Worker publishes it to the other isolates.
+    if let Err(error) = comune::install(env, version, text) {
+        worker::console_error!("configuration {version} saved but not installed: {error}");
+    }
+    json(&SavedConfiguration {
+        version,
+        changes,
+        json: text.trim().to_string(),
+    })
 }

@@ -62,6 +62,16 @@ impl DurableObject for ComuneStore {
             if let Err(error) = store::migrate(&db, now()) {
                 return internal(error);
             }
+            // A configuration saved from the dashboard is in force over the built-in one.
+            match store::configuration::current(&db) {
+                Ok(Some((version, json))) => {
+                    if let Err(error) = comune::install(&self.env, version, &json) {
+                        worker::console_error!("configuration {version} does not parse: {error}");
+                    }
+                }
+                Ok(None) => {}
+                Err(error) => return internal(error),
+            }
             if let Err(error) = store::inbox::backfill_deadlines(&db, comune::config(&self.env)) {
                 return internal(error);
             }
@@ -101,7 +111,7 @@ impl DurableObject for ComuneStore {
             }
             (Method::Post, "/staff") => {
                 let call = request.json().await?;
-                crate::staff_store::handle(&db, comune::config(&self.env), call)
+                crate::staff_store::handle(&db, &self.env, call)
             }
             (Method::Get, "/health") => match store::count_tickets(&db) {
                 Ok(tickets) => Response::from_json(&StoreHealth { tickets }),

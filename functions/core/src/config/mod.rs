@@ -3,6 +3,7 @@
 //! and then checked for consistency; every problem names the field at fault.
 //! `schema/comune-config.schema.json` describes the same format for editors and IT staff.
 
+pub mod diff;
 mod types;
 mod validation;
 

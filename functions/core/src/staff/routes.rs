@@ -25,6 +25,11 @@ pub enum RouteName {
     CreateStaff,
     ChangeStaff,
     AuditLog,
+    ShowConfiguration,
+    ShowConfigurationVersion,
+    PreviewConfiguration,
+    SaveConfiguration,
+    RestoreConfiguration,
     /// `/staff`: sends the signed-in to their inbox.
     DashboardHome,
     LoginPage,
@@ -32,6 +37,7 @@ pub enum RouteName {
     TicketPage,
     StaffUsersPage,
     AuditLogPage,
+    ConfigurationPage,
 }
 
 /// What a route answers with, and so how a refusal looks: JSON errors for the API, a
@@ -176,6 +182,36 @@ pub const ROUTES: &[Route] = &[
         Staff(ManageStaff),
     ),
     route(AuditLog, "GET", "/api/v1/staff/audit", Staff(ManageStaff)),
+    route(
+        ShowConfiguration,
+        "GET",
+        "/api/v1/staff/configuration",
+        Staff(ManageConfiguration),
+    ),
+    route(
+        PreviewConfiguration,
+        "POST",
+        "/api/v1/staff/configuration/preview",
+        Staff(ManageConfiguration),
+    ),
+    route(
+        SaveConfiguration,
+        "POST",
+        "/api/v1/staff/configuration/versions",
+        Staff(ManageConfiguration),
+    ),
+    route(
+        ShowConfigurationVersion,
+        "GET",
+        "/api/v1/staff/configuration/versions/{version}",
+        Staff(ManageConfiguration),
+    ),
+    route(
+        RestoreConfiguration,
+        "POST",
+        "/api/v1/staff/configuration/versions/{version}/restore",
+        Staff(ManageConfiguration),
+    ),
     page(DashboardHome, "/staff", Staff(WorkTickets)),
     page(LoginPage, "/staff/accesso", Public),
     page(InboxPage, "/staff/segnalazioni", Staff(WorkTickets)),
@@ -186,6 +222,11 @@ pub const ROUTES: &[Route] = &[
     ),
     page(StaffUsersPage, "/staff/utenti", Staff(ManageStaff)),
     page(AuditLogPage, "/staff/registro", Staff(ManageStaff)),
+    page(
+        ConfigurationPage,
+        "/staff/configurazione",
+        Staff(ManageConfiguration),
+    ),
 ];
 
 /// Values of a matched route's placeholders, in order.
@@ -256,7 +297,8 @@ mod tests {
                 .path
                 .replace("{number}", "2026-000001")
                 .replace("{position}", "1")
-                .replace("{id}", "x");
+                .replace("{id}", "x")
+                .replace("{version}", "1");
             assert_eq!(
                 route.kind == RouteKind::Page,
                 route.path.starts_with(PAGES_PREFIX)

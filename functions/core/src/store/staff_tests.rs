@@ -640,3 +640,181 @@ fn single_sign_on_finds_the_active_account_by_e_mail_and_records_the_sign_in() {
         "a disabled account cannot sign in through Access either"
     );
 }
+
+mod configuration_versions {
+    use super::*;
+    use crate::store::configuration::{
+        check, content, current, save, versions, ConfigurationChange,
+    };
+
+    fn demo_json() -> serde_json::Value {
+        serde_json::to_value(demo_config()).unwrap()
+    }
+
+    fn change<'a>(json: &'a str, based_on: u32) -> ConfigurationChange<'a> {
+        ConfigurationChange {
+            json,
+            note: "Nuovo nome dell'URP",
+            based_on,
+            restored_from: None,
+        }
+    }
+
+    fn renamed_urp(name: &str) -> String {
+        let mut config = demo_json();
+        let urp = config["offices"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|o| o["id"] == "urp")
+            .unwrap();
+        urp["name"]["it"] = serde_json::json!(name);
+        config.to_string()
+    }
+
+    #[test]
+    fn a_valid_change_becomes_the_next_version_and_is_audited_with_its_paths() {
+        let w = world();
+        let now = at(2026, 3, 4, 9);
+        assert_eq!(
+            current(&w.db).unwrap(),
+            None,
+            "the built-in configuration applies"
+        );
+        let json = renamed_urp("Sportello URP e Relazioni con il Pubblico");
+        let (version, changes) =
+            save(&w.db, &w.admin, &demo_config(), &change(&json, 0), now).unwrap();
+        assert_eq!(version, 1);
+        assert_eq!(changes.len(), 1);
+        assert!(
+            changes[0].starts_with("offices[") && changes[0].ends_with("].name.it"),
+            "{changes:?}"
+        );
+        assert_eq!(current(&w.db).unwrap().unwrap().0, 1);
+        assert_eq!(content(&w.db, 1).unwrap().unwrap(), json);
+        let listed = versions(&w.db).unwrap();
+        assert_eq!(listed[0].created_by, w.admin.id.to_string());
+        assert_eq!(listed[0].note, "Nuovo nome dell'URP");
+        let log = audit_log(&w.db, 1, None).unwrap();
+        assert_eq!(log[0].action, "change_configuration");
+        assert_eq!(log[0].detail["version"], 1);
+        assert_eq!(log[0].detail["changes"][0], changes[0].as_str());
+    }
+
+    #[test]
+    fn a_change_based_on_an_older_version_is_refused() {
+        let w = world();
+        let now = at(2026, 3, 4, 9);
+        let first = renamed_urp("URP uno");
+        save(&w.db, &w.admin, &demo_config(), &change(&first, 0), now).unwrap();
+        let second = renamed_urp("URP due");
+        assert!(matches!(
+            save(&w.db, &w.admin, &demo_config(), &change(&second, 0), now),
+            Err(StaffError::Conflict("stale_configuration"))
+        ));
+        assert_eq!(versions(&w.db).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_invalid_configuration_is_refused_naming_each_path() {
+        let w = world();
+        let mut config = demo_json();
+        config["offices"][0]["referent"]["email"] = serde_json::json!("non-una-email");
+        config["id"] = serde_json::json!("un-altro-comune");
+        let json = config.to_string();
+        let Err(StaffError::Invalid(errors)) = save(
+            &w.db,
+            &w.admin,
+            &demo_config(),
+            &change(&json, 0),
+            at(2026, 3, 4, 9),
+        ) else {
+            panic!("expected field errors")
+        };
+        assert!(
+            errors
+                .fields()
+                .iter()
+                .any(|f| f.starts_with("offices[0].referent")),
+            "{errors}"
+        );
+        let Err(StaffError::Invalid(errors)) = check(&w.db, &demo_config(), &{
+            let mut config = demo_json();
+            config["id"] = serde_json::json!("un-altro-comune");
+            config.to_string()
+        }) else {
+            panic!("the id is immutable")
+        };
+        assert_eq!(errors.fields(), vec!["id"]);
+        assert!(versions(&w.db).unwrap().is_empty());
+    }
+
+    #[test]
+    fn offices_and_categories_still_in_use_cannot_be_removed() {
+        let w = world();
+        let office = w.ticket.routing.office.clone();
+        let mut config = demo_json();
+        config["offices"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|o| o["id"] != office.as_str());
+        let Err(StaffError::Invalid(errors)) = check(&w.db, &demo_config(), &config.to_string())
+        else {
+            panic!("the office has staff and an open ticket")
+        };
+        assert!(errors.to_string().contains(&office), "{errors}");
+        let mut config = demo_json();
+        for theme in config["themes"].as_array_mut().unwrap() {
+            theme["categories"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|c| c["id"] != w.ticket.report.category.as_str());
+        }
+        let Err(StaffError::Invalid(errors)) = check(&w.db, &demo_config(), &config.to_string())
+        else {
+            panic!("the category has an open ticket")
+        };
+        assert_eq!(errors.fields(), vec!["themes"], "{errors}");
+    }
+
+    #[test]
+    fn saving_what_is_already_in_force_or_without_a_note_is_refused_and_versions_are_append_only() {
+        let w = world();
+        let same = demo_json().to_string();
+        assert!(matches!(
+            save(
+                &w.db,
+                &w.admin,
+                &demo_config(),
+                &change(&same, 0),
+                at(2026, 3, 4, 9)
+            ),
+            Err(StaffError::Invalid(_))
+        ));
+        let json = renamed_urp("URP");
+        let without_note = ConfigurationChange {
+            note: "  ",
+            ..change(&json, 0)
+        };
+        assert!(matches!(
+            save(&w.db, &w.admin, &demo_config(), &without_note, at(2026, 3, 4, 9)),
+            Err(StaffError::Invalid(e)) if e.fields() == vec!["note"]
+        ));
+        save(
+            &w.db,
+            &w.admin,
+            &demo_config(),
+            &change(&json, 0),
+            at(2026, 3, 4, 9),
+        )
+        .unwrap();
+        assert!(w
+            .db
+            .execute("UPDATE configuration_versions SET note = 'x'", &[])
+            .is_err());
+        assert!(w
+            .db
+            .execute("DELETE FROM configuration_versions", &[])
+            .is_err());
+    }
+}

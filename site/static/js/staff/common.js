@@ -46,7 +46,7 @@
     invalid_email: 'non è un indirizzo email valido', email_taken: 'è già usata da un altro account',
     too_short: 'deve avere almeno 12 caratteri', too_common: 'è troppo comune o facile da indovinare',
     same_as_email: 'non deve essere uguale all\'indirizzo email', unknown_office: 'non è un ufficio del Comune',
-    unknown_role: 'non è un ruolo valido', office_for_administrator: 'gli amministratori non appartengono a un ufficio',
+    unknown_role: 'non è un ruolo valido', stale_configuration: 'Nel frattempo è stata salvata un\'altra versione della configurazione.', office_for_administrator: 'gli amministratori non appartengono a un ufficio',
     stale_version: 'Nel frattempo qualcun altro ha modificato questa segnalazione. La pagina mostra ora la versione aggiornata: controlla e ripeti l\'azione se serve.',
     transition_refused: 'Questa azione non è possibile nello stato attuale della segnalazione.',
     forbidden: 'Il tuo ruolo non permette questa azione.',
