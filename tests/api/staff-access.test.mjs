@@ -47,6 +47,12 @@ describe('single sign-on behind Cloudflare Access', () => {
     assert.match(byCookie.headers.get('set-cookie'), /__Host-segnala_staff=/);
   });
 
+  test('signing out also ends the Access session, so the next page does not sign in again', async () => {
+    const response = await open('/staff/uscita/');
+    assert.equal(response.status, 303);
+    assert.equal(new URL(response.headers.get('location')).pathname, '/cdn-cgi/access/logout');
+  });
+
   test('the sign-in is recorded in the audit log as made through Access', async () => {
     const token = team.token({ email: 'admin@comune.example.it' });
     const first = await open('/staff/registro/', { 'Cf-Access-Jwt-Assertion': token });

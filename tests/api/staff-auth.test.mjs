@@ -61,11 +61,11 @@ describe('staff authentication', () => {
     } finally { await fresh.stop(); }
   });
 
-  test('signing in sets a host-only, HttpOnly, Secure, SameSite=Strict cookie and returns a CSRF token', async () => {
+  test('signing in sets a host-only, HttpOnly, Secure, SameSite=Lax cookie and returns a CSRF token', async () => {
     const response = await login('ADMIN@comune.example.it', PASSWORD);
     assert.equal(response.status, 200, JSON.stringify(response.body));
     const cookie = response.headers.get('set-cookie');
-    assert.match(cookie, /^__Host-segnala_staff=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=36000; HttpOnly; Secure; SameSite=Strict$/);
+    assert.match(cookie, /^__Host-segnala_staff=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=36000; HttpOnly; Secure; SameSite=Lax$/);
     assert.equal(response.body.user.role, 'administrator');
     assert.match(response.body.csrf_token, /^[A-Za-z0-9_-]{43}$/);
     assert.ok(!JSON.stringify(response.body).includes('argon2'), 'the hash never leaves the store');
@@ -161,7 +161,7 @@ describe('staff authentication', () => {
       const label = `page ${route.path}`;
       const path = concrete(route);
       if (route.access.kind === 'public') {
-        assert.equal((await openPage(null, route)).status, 200, `${label} is open to everyone`);
+        assert.ok([200, 303].includes((await openPage(null, route)).status), `${label} is open to everyone`);
         continue;
       }
       for (const cookie of [null, forged.cookie]) {

@@ -115,12 +115,15 @@ describe('staff dashboard in Chromium', () => {
       const changed = await admin.post(`/api/v1/staff/tickets/${ticket.public_number}/actions`,
         { version: 1, action: 'internal_note', text: 'nota di un collega' });
       assert.equal(changed.status, 200);
-      await act(page, 'take_in_charge');
+      await act(page, 'take_in_charge', (panel) => panel.locator('textarea').fill('Ce ne occupiamo da domani.'));
       await page.locator('#action-message', { hasText: 'qualcun altro' }).waitFor();
       await page.locator('#t-history li.internal', { hasText: 'nota di un collega' }).waitFor();
       assert.equal(await page.locator('#t-status').textContent(), 'Ricevuta', 'the stale action did nothing');
-      await act(page, 'take_in_charge');
+      const panel = page.locator('details[data-action="take_in_charge"]');
+      assert.equal(await panel.locator('textarea').inputValue(), 'Ce ne occupiamo da domani.', 'what was typed is kept');
+      await panel.locator('button[type="submit"]').click();
       await page.locator('#t-status', { hasText: 'Presa in carico' }).waitFor();
+      assert.match(await page.locator('#t-history > li').first().innerText(), /Ce ne occupiamo da domani\./);
     });
   });
 

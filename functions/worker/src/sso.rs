@@ -109,6 +109,19 @@ async fn key(settings: &AccessSettings, kid: &str) -> Option<Jwk> {
     if age < REFRESH_AT_MOST_EVERY_SECONDS {
         return cached;
     }
+    // Every attempt counts, failed ones too: a failing endpoint is not asked again for a
+    // minute, whatever tokens arrive meanwhile.
+    let previous = KEYS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let keys = cache
+            .take()
+            .map_or(Jwks { keys: vec![] }, |cached| cached.keys);
+        *cache = Some(CachedKeys {
+            keys: keys.clone(),
+            fetched_at: now,
+        });
+        keys
+    });
     match fetch_keys(settings).await {
         Ok(keys) => {
             let found = keys.key(kid).cloned();
@@ -122,7 +135,7 @@ async fn key(settings: &AccessSettings, kid: &str) -> Option<Jwk> {
         }
         Err(error) => {
             worker::console_error!("access: cannot fetch the team's keys: {error}");
-            cached
+            previous.key(kid).cloned()
         }
     }
 }

@@ -286,6 +286,7 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
         | RouteName::Login
         | RouteName::DashboardHome
         | RouteName::LoginPage
+        | RouteName::SignedOutPage
         | RouteName::InboxPage
         | RouteName::TicketPage
         | RouteName::StaffUsersPage

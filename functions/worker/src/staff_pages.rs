@@ -42,6 +42,14 @@ pub async fn handle(request: Request, env: &Env, path: &str) -> Result<Response>
         _ => return pages::not_found(env).await,
     };
     let url = request.url()?;
+    if route.name == RouteName::SignedOutPage {
+        // Behind Cloudflare Access its own session must end too, or the next page would
+        // sign the user in again.
+        return match crate::sso::settings(env) {
+            Some(_) => redirect(&url, "/cdn-cgi/access/logout"),
+            None => redirect(&url, LOGIN_PAGE),
+        };
+    }
     let session = signed_in(&request, env).await?;
     if session.is_none() {
         // Behind Cloudflare Access: its token signs the user in; the page is asked again

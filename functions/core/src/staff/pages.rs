@@ -15,7 +15,12 @@ pub fn safe_return_path(next: Option<&str>) -> &str {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"/-_.?=&%,+".contains(&b))
                 && !path.contains("//")
-                && !path.contains("..") =>
+                && !path.contains("..")
+                // Encoded dots, slashes and backslashes would become `..` or `//` once
+                // the browser or `Url::join` decodes them.
+                && !["%2e", "%2f", "%5c"]
+                    .iter()
+                    .any(|encoded| path.to_ascii_lowercase().contains(encoded)) =>
         {
             path
         }
@@ -44,7 +49,13 @@ fn tile_source(tile_url: &str) -> Option<String> {
     if scheme != "https" && scheme != "http" {
         return None;
     }
-    let host = rest.split('/').next()?.replace("{s}", "*");
+    let host = rest.split('/').next()?;
+    // A `{s}` subdomain (`{s}.tile.example`, `tile-{s}.example`) becomes the `*.` wildcard,
+    // the only form CSP allows.
+    let host = match host.split_once('.') {
+        Some((first, rest)) if first.contains("{s}") => format!("*.{rest}"),
+        _ => host.to_string(),
+    };
     let allowed = |c: char| c.is_ascii_alphanumeric() || ".-:*[]".contains(c);
     if host.is_empty() || !host.chars().all(allowed) {
         return None;
@@ -78,6 +89,9 @@ mod tests {
             Some("/staff//evil.example"),
             Some("/\\evil.example"),
             Some("/staff/../api/v1/staff/users"),
+            Some("/staff/%2e%2e/api/v1/staff/users"),
+            Some("/staff/%2E%2E%2Fapi"),
+            Some("/staff/%5c%5cevil.example"),
             Some("/segnala/"),
             Some("/staff/accesso/?next=/staff/"),
             Some("/staff/\"><script>"),
@@ -92,6 +106,8 @@ mod tests {
         assert!(policy.contains("img-src 'self' data: blob: https://*.tile.openstreetmap.org;"));
         assert!(policy.contains("script-src 'self';"));
         assert!(policy.contains("frame-ancestors 'none'"));
+        let dashed = content_security_policy("https://tile-{s}.example.org/{z}/{x}/{y}.png");
+        assert!(dashed.contains("img-src 'self' data: blob: https://*.example.org;"));
         let local = content_security_policy("http://127.0.0.1:4321/tiles/{z}/{x}/{y}.png");
         assert!(local.contains("img-src 'self' data: blob: http://127.0.0.1:4321;"));
     }

@@ -33,6 +33,8 @@ pub enum RouteName {
     /// `/staff`: sends the signed-in to their inbox.
     DashboardHome,
     LoginPage,
+    /// Where signing out ends: the sign-in page, or Cloudflare Access's logout.
+    SignedOutPage,
     InboxPage,
     TicketPage,
     StaffUsersPage,
@@ -214,6 +216,7 @@ pub const ROUTES: &[Route] = &[
     ),
     page(DashboardHome, "/staff", Staff(WorkTickets)),
     page(LoginPage, "/staff/accesso", Public),
+    page(SignedOutPage, "/staff/uscita", Public),
     page(InboxPage, "/staff/segnalazioni", Staff(WorkTickets)),
     page(
         TicketPage,
@@ -375,7 +378,7 @@ mod tests {
             .filter(|r| r.access == Access::Public)
             .map(|r| r.name)
             .collect();
-        assert_eq!(public, vec![Setup, Login, LoginPage]);
+        assert_eq!(public, vec![Setup, Login, LoginPage, SignedOutPage]);
         for route in ROUTES {
             assert_eq!(
                 route.needs_csrf(),

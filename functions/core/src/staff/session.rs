@@ -110,18 +110,19 @@ impl Session {
     }
 }
 
-/// `Set-Cookie` for a new session. `secure` is false only for plain-HTTP local development
-/// outside loopback, where browsers would drop a Secure cookie.
+/// `Set-Cookie` for a new session. `SameSite=Lax`, not `Strict`: a link to a ticket opened from an e-mail or a chat must
+/// find the session (Strict cookies are not sent on navigations from other sites). Changes
+/// stay protected by the CSRF token and the same-origin check, which Lax cookies cannot pass.
 pub fn set_cookie(token: &SessionToken, max_age_seconds: u64) -> String {
     format!(
-        "{COOKIE_NAME}={}; Path=/; Max-Age={max_age_seconds}; HttpOnly; Secure; SameSite=Strict",
+        "{COOKIE_NAME}={}; Path=/; Max-Age={max_age_seconds}; HttpOnly; Secure; SameSite=Lax",
         token.as_str()
     )
 }
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn clear_cookie() -> String {
-    format!("{COOKIE_NAME}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+    format!("{COOKIE_NAME}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
 }
 
 /// The session token in a `Cookie` header, if there is a well-formed one.
@@ -168,7 +169,7 @@ mod tests {
             "Path=/",
             "HttpOnly",
             "Secure",
-            "SameSite=Strict",
+            "SameSite=Lax",
             "Max-Age=36000",
         ] {
             assert!(cookie.contains(attribute), "{cookie}");

@@ -43,7 +43,8 @@ pub enum AccessError {
 }
 
 impl AccessSettings {
-    /// Both values, or `None` when single sign-on is not configured (either is empty).
+    /// Both values, or `None` when single sign-on is not configured (either is empty) or
+    /// the team domain is not HTTPS.
     pub fn new(team_domain: &str, audience: &str) -> Option<Self> {
         let team_domain = team_domain.trim().trim_end_matches('/');
         let audience = audience.trim();
@@ -55,6 +56,13 @@ impl AccessSettings {
         } else {
             format!("https://{team_domain}")
         };
+        // Keys fetched over plain HTTP could be swapped on the way; loopback is for tests.
+        let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
+            .iter()
+            .any(|prefix| team_domain.starts_with(prefix));
+        if !team_domain.starts_with("https://") && !loopback {
+            return None;
+        }
         Some(Self {
             team_domain,
             audience: audience.to_string(),
@@ -166,7 +174,10 @@ pub fn check_token(
 pub struct Jwk {
     pub kid: String,
     pub kty: String,
+    /// Absent for keys of other types, which the set may also hold.
+    #[serde(default)]
     pub n: String,
+    #[serde(default)]
     pub e: String,
 }
 
@@ -177,7 +188,9 @@ pub struct Jwks {
 
 impl Jwks {
     pub fn key(&self, kid: &str) -> Option<&Jwk> {
-        self.keys.iter().find(|k| k.kid == kid && k.kty == "RSA")
+        self.keys
+            .iter()
+            .find(|k| k.kid == kid && k.kty == "RSA" && !k.n.is_empty() && !k.e.is_empty())
     }
 }
 
@@ -319,6 +332,12 @@ mod tests {
         assert_eq!(AccessSettings::new("", "aud"), None);
         assert_eq!(AccessSettings::new("team.cloudflareaccess.com", " "), None);
         assert_eq!(
+            AccessSettings::new("http://team.cloudflareaccess.com", "aud"),
+            None,
+            "keys only over HTTPS"
+        );
+        assert!(AccessSettings::new("http://127.0.0.1:9000", "aud").is_some());
+        assert_eq!(
             AccessSettings::new("team.cloudflareaccess.com", "aud")
                 .unwrap()
                 .certs_url(),
@@ -330,7 +349,7 @@ mod tests {
     fn keys_are_found_by_id_among_rsa_keys_only() {
         let jwks: Jwks = serde_json::from_value(json!({ "keys": [
             { "kid": "a", "kty": "RSA", "n": "nn", "e": "AQAB", "alg": "RS256" },
-            { "kid": "b", "kty": "EC", "n": "", "e": "" }
+            { "kid": "b", "kty": "EC", "crv": "P-256", "x": "xx", "y": "yy" }
         ]}))
         .unwrap();
         assert_eq!(jwks.key("a").unwrap().n, "nn");

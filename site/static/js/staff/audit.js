@@ -11,13 +11,22 @@
     login: 'Accesso', login_failed: 'Accesso non riuscito', change_configuration: 'Configurazione modificata'
   };
   var PAGE = 100;
+  // Italian names of the details' keys and values.
+  var KEYS = {
+    email: 'email', name: 'nome', role: 'ruolo', office: 'ufficio', active: 'attivo', method: 'modo',
+    sessions_ended: 'sessioni chiuse', password_reset: 'password reimpostata', version: 'versione',
+    note: 'motivo', restored_from: 'ripristino della versione', changes: 'voci cambiate'
+  };
+  var VALUES = { cloudflare_access: 'Cloudflare Access', 'true': 'sì', 'false': 'no' };
 
   function detail(value) {
     if (value === null || value === undefined) return '';
     if (typeof value !== 'object') return String(value);
-    return Object.keys(value).map(function (key) {
+    return Object.keys(value).filter(function (key) { return value[key] !== null; }).map(function (key) {
       var v = value[key];
-      return key + ': ' + (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+      var text = Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v)
+        : (key === 'role' && S.LABELS.role[v]) || VALUES[String(v)] || String(v);
+      return (KEYS[key] || key) + ': ' + text;
     }).join(' · ');
   }
 
@@ -30,7 +39,7 @@
         oldest = entry.id;
         rows.appendChild(el('tr', {},
           el('td', {}, S.time(entry.at)),
-          el('td', {}, entry.actor_id ? (names[entry.actor_id] || entry.actor_id) : 'setup'),
+          el('td', {}, entry.actor_id ? (names[entry.actor_id] || entry.actor_id) : 'installazione (codice di setup)'),
           el('td', {}, ACTIONS[entry.action] || entry.action),
           el('td', {}, names[entry.subject] || entry.subject),
           el('td', {}, detail(entry.detail))));

@@ -47,6 +47,18 @@
     too_short: 'deve avere almeno 12 caratteri', too_common: 'è troppo comune o facile da indovinare',
     same_as_email: 'non deve essere uguale all\'indirizzo email', unknown_office: 'non è un ufficio del Comune',
     unknown_role: 'non è un ruolo valido', stale_configuration: 'Nel frattempo è stata salvata un\'altra versione della configurazione.', office_for_administrator: 'gli amministratori non appartengono a un ufficio',
+    unknown_ticket: 'nessuna segnalazione del tuo ufficio ha questo numero',
+    is_a_duplicate: 'quella segnalazione è a sua volta un duplicato: indica l\'originale',
+    has_duplicates: 'altre segnalazioni sono già unite a questa: unisci nell\'altro senso',
+    same_ticket: 'una segnalazione non può essere il duplicato di sé stessa',
+    not_a_colleague: 'non lavora per l\'ufficio di questa segnalazione',
+    would_lock_out: 'non puoi disattivare il tuo account né togliergli il ruolo di amministratore',
+    invalid: 'non è valido', malformed_json: 'la richiesta non è leggibile: ricarica la pagina',
+    out_of_range: 'è fuori dall\'intervallo ammesso', unknown_status: 'non è uno stato valido',
+    unknown_kind: 'non è un tipo valido', unknown_priority: 'non è una priorità valida',
+    unknown_sort: 'non è un ordinamento valido', unknown_assignee: 'non è una persona valida',
+    unknown_category: 'non è un argomento del Comune', unknown_theme: 'non è un tema del Comune',
+    unknown_parameter: 'non è un filtro dell\'elenco', not_a_boolean: 'deve essere sì o no',
     stale_version: 'Nel frattempo qualcun altro ha modificato questa segnalazione. La pagina mostra ora la versione aggiornata: controlla e ripeti l\'azione se serve.',
     transition_refused: 'Questa azione non è possibile nello stato attuale della segnalazione.',
     forbidden: 'Il tuo ruolo non permette questa azione.',
@@ -146,7 +158,14 @@
     clear(container).appendChild(el('div', { className: 'alert alert-' + (kind || 'success') }, el('p', { className: 'mb-0' }, text)));
   }
 
-  function may(permission) { return !!session && session.permissions.indexOf(permission) >= 0; }
+  /** A Leaflet map with Italian zoom buttons. */
+  function leafletMap(id) {
+    var map = L.map(id, { zoomControl: false });
+    L.control.zoom({ zoomInTitle: 'Ingrandisci', zoomOutTitle: 'Riduci' }).addTo(map);
+    return map;
+  }
+
+    function may(permission) { return !!session && session.permissions.indexOf(permission) >= 0; }
 
   function officeName(id) {
     var found = (session && session.offices || []).filter(function (o) { return o.id === id; })[0];
@@ -178,7 +197,7 @@
 
   function signOut() {
     api('DELETE', '/api/v1/staff/session').then(function () {
-      location.assign('/staff/accesso/');
+      location.assign('/staff/uscita/');
     });
   }
 
@@ -190,6 +209,6 @@
   window.Staff = {
     LABELS: LABELS, MESSAGES: MESSAGES, el: el, clear: clear, time: time, api: api, start: start,
     problem: problem, showProblem: showProblem, showMessage: showMessage, may: may,
-    officeName: officeName, session: function () { return session; }
+    officeName: officeName, leafletMap: leafletMap, session: function () { return session; }
   };
 })();

@@ -12,6 +12,7 @@
   var tickets = [];
   var people = {};
   var mapView = null;
+  var busy = false;
 
   function withParams(changes) {
     var next = new URLSearchParams(params);
@@ -58,7 +59,11 @@
 
   function loadColleagues() {
     return S.api('GET', '/api/v1/staff/colleagues').then(function (result) {
-      if (result.status !== 200) return;
+      if (result.status !== 200) {
+        // Without the list, "assign" could only free the tickets by mistake.
+        document.querySelector('#bulk-action option[value="assign"]').disabled = true;
+        return;
+      }
       var me = S.session().user.id;
       result.body.forEach(function (user) {
         people[user.id] = user.name;
@@ -151,6 +156,11 @@
   }
 
   function render(page) {
+    // Past the last page (tickets moved out of the view): show the last one instead.
+    if (page.pages > 0 && page.page > page.pages) {
+      location.replace(withParams({ page: String(page.pages) }));
+      return;
+    }
     tickets = page.tickets;
     countsBar(page);
     var body = S.clear($('inbox-rows'));
@@ -187,7 +197,10 @@
     var n = selected().length;
     $('bulk-count').textContent = n === 0 ? 'Nessuna segnalazione selezionata'
       : n === 1 ? '1 segnalazione selezionata' : n + ' segnalazioni selezionate';
-    $('bulk-submit').disabled = n === 0 || !$('bulk-action').value;
+    $('bulk-submit').disabled = busy || n === 0 || !$('bulk-action').value;
+    var all = document.querySelectorAll('.ticket-select').length;
+    $('select-all').checked = all > 0 && n === all;
+    $('select-all').indeterminate = n > 0 && n < all;
   }
 
   var TEXT_LABELS = {
@@ -229,12 +242,16 @@
       var ticket = tickets.filter(function (t) { return t.number === number; })[0];
       return { number: number, version: ticket.version };
     });
+    busy = true;
     $('bulk-submit').disabled = true;
     S.api('POST', '/api/v1/staff/tickets/bulk-actions', { tickets: items, command: bulkCommand() }).then(function (result) {
       var box = $('bulk-results');
       if (result.status !== 200) {
         S.showProblem(box, result, 'L\'azione non è stata applicata.');
+        busy = false;
         updateBulkCount();
+        box.setAttribute('tabindex', '-1');
+        box.focus();
         return;
       }
       var done = result.body.results.filter(function (r) { return r.ok; });
@@ -244,8 +261,10 @@
         failed.length ? el('ul', { className: 'mb-0' }, failed.map(function (r) {
           return el('li', {}, r.number + ': ' + S.problem({ body: r }).join('; '));
         })) : null));
-      $('bulk-text').value = '';
-      load();
+      if (!failed.length) $('bulk-text').value = '';
+      busy = false;
+      box.setAttribute('tabindex', '-1');
+      load().then(function () { box.focus(); });
     });
   }
 
@@ -260,7 +279,7 @@
     $('show-list').className = 'btn btn-sm ' + (map ? 'btn-outline-primary' : 'btn-primary');
     if (map && !mapView && window.L) {
       fetch('/api/v1/config').then(function (r) { return r.json(); }).then(function (config) {
-        mapView = { map: L.map('inbox-map').setView([config.map.center.lat, config.map.center.lon], config.map.zoom), layer: null };
+        mapView = { map: S.leafletMap('inbox-map').setView([config.map.center.lat, config.map.center.lon], config.map.zoom), layer: null };
         L.tileLayer(config.map.tile_url, { attribution: config.map.attribution, maxZoom: 19 }).addTo(mapView.map);
         drawMarkers();
       });
@@ -275,12 +294,14 @@
     mapView.layer = L.featureGroup(placed.map(function (ticket) {
       var popup = el('div', {}, el('a', { href: '/staff/segnalazioni/' + ticket.number }, ticket.number),
         ' · ' + S.LABELS.status[ticket.status], el('br'), ticket.category.name, el('br'), ticket.excerpt);
-      return L.marker([ticket.location.lat, ticket.location.lon], { title: ticket.number + ' ' + ticket.category.name })
+      var label = ticket.number + ' ' + ticket.category.name;
+      return L.marker([ticket.location.lat, ticket.location.lon], { title: label, alt: label })
         .bindPopup(popup);
     })).addTo(mapView.map);
     if (placed.length) mapView.map.fitBounds(mapView.layer.getBounds(), { maxZoom: 16, padding: [24, 24] });
-    $('map-note').textContent = placed.length + ' segnalazioni con un punto sulla mappa su ' + tickets.length +
-      ' di questa pagina; le altre hanno solo un indirizzo. Cambia pagina o filtri per vederne altre.';
+    $('map-note').textContent = (placed.length === 1 ? '1 segnalazione' : placed.length + ' segnalazioni') +
+      ' con un punto sulla mappa su ' + tickets.length + ' di questa pagina; le altre hanno solo un indirizzo.' +
+      ' Cambia pagina o filtri per vederne altre.';
   }
 
   S.start().then(function (session) {

@@ -34,7 +34,7 @@
       } else if (result.status === 429) {
         var minutes = (result.body && /(\d+)/.exec(result.body.message || '') || [])[1];
         fail('Troppi tentativi falliti: per sicurezza l\'accesso è sospeso' +
-          (minutes ? ' per ' + minutes + ' minuti.' : ' per qualche minuto.'));
+          (minutes === '1' ? ' per 1 minuto.' : minutes ? ' per ' + minutes + ' minuti.' : ' per qualche minuto.'));
       } else {
         fail(Staff.problem(result).join(' '));
       }

@@ -40,7 +40,11 @@
     $('action-message').focus();
   }
 
-  function person(ref) { return ref ? ref.name : '—'; }
+  function byWhom(actor) {
+    if (actor.kind === 'citizen') return 'dal cittadino';
+    if (actor.kind === 'system') return 'dal sistema';
+    return 'da ' + actor.name;
+  }
 
   function render(view) {
     ticket = view;
@@ -101,9 +105,9 @@
     var point = [view.location.lat, view.location.lon];
     if (map) { map.marker.setLatLng(point); map.view.setView(point); return; }
     fetch('/api/v1/config').then(function (r) { return r.json(); }).then(function (config) {
-      var view = L.map('ticket-map').setView(point, 17);
+      var view = S.leafletMap('ticket-map').setView(point, 17);
       L.tileLayer(config.map.tile_url, { attribution: config.map.attribution, maxZoom: 19 }).addTo(view);
-      map = { view: view, marker: L.marker(point, { keyboard: false }).addTo(view) };
+      map = { view: view, marker: L.marker(point, { keyboard: false, alt: 'Punto della segnalazione ' + number }).addTo(view) };
     });
   }
 
@@ -117,7 +121,7 @@
         el('strong', {}, S.LABELS.event[event.kind] || event.kind),
         internal ? el('span', { className: 'badge internal-badge ms-2' }, 'interna') : null,
         S.time(event.at),
-        el('span', { className: 'd-block event-actor' }, 'da ' + person(event.actor)),
+        el('span', { className: 'd-block event-actor' }, byWhom(event.actor)),
         change ? el('span', { className: 'd-block' }, 'Stato: ' + change) : null,
         event.office ? el('span', { className: 'd-block' }, 'Ufficio: ' + event.office.name) : null,
         event.assignee ? el('span', { className: 'd-block' }, 'A: ' + event.assignee.name) : null,
@@ -131,7 +135,7 @@
   function textarea(name, label, required, hint) {
     var id = 'a-' + name + '-' + Math.random().toString(36).slice(2, 8);
     return el('div', { className: 'form-group' },
-      el('label', { for: id }, label + (required ? '' : ' (facoltativa)')),
+      el('label', { for: id }, label + (required ? '' : ' (facoltativo)')),
       hint ? el('p', { className: 'form-text small mb-1', id: id + '-hint' }, hint) : null,
       el('textarea', {
         className: 'form-control', id: id, name: name, rows: '3', maxlength: '4000',
@@ -230,6 +234,11 @@
   function submitAction(action, form, errors) {
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
+    S.clear(errors);
+    Array.prototype.forEach.call(form.querySelectorAll('.is-invalid'), function (field) {
+      field.classList.remove('is-invalid');
+      field.removeAttribute('aria-invalid');
+    });
     S.api('POST', '/api/v1/staff/tickets/' + encodeURIComponent(number) + '/actions', commandFrom(action, form))
       .then(function (result) {
         button.disabled = false;
@@ -242,11 +251,19 @@
         }
         if (result.status === 200) {
           render(result.body);
-          announce('Fatto: ' + S.LABELS.action[action].toLowerCase() + '.', 'success');
+          announce('Fatto: ' + (S.LABELS.event[action] || S.LABELS.action[action]).toLowerCase() + '.', 'success');
           return;
         }
         if (result.status === 409 && result.body && result.body.error === 'stale_version') {
-          load({ text: S.MESSAGES.stale_version, kind: 'warning' });
+          // The page shows the new state; what was typed stays, ready to send again.
+          var typed = {};
+          Array.prototype.forEach.call(form.elements, function (field) { if (field.name) typed[field.name] = field.value; });
+          load({ text: S.MESSAGES.stale_version, kind: 'warning' }).then(function () {
+            var again = document.querySelector('form[data-action="' + action + '"]');
+            if (!again) return;
+            again.parentNode.open = true;
+            Object.keys(typed).forEach(function (name) { if (again.elements[name]) again.elements[name].value = typed[name]; });
+          });
           return;
         }
         S.showProblem(errors, result, 'Azione non eseguita.');

@@ -79,6 +79,8 @@
       if (result.status !== 200) { S.showProblem($('edit-errors'), result, 'Modifiche non salvate.'); return; }
       $('edit-section').hidden = true;
       S.showMessage($('page-message'), 'Account di ' + result.body.name + ' aggiornato.', 'success');
+      $('page-message').setAttribute('tabindex', '-1');
+      $('page-message').focus();
       load();
     });
   }
@@ -103,7 +105,11 @@
   S.start().then(function (session) {
     fillChoices(session);
     $('edit-form').addEventListener('submit', saveEdit);
-    $('edit-cancel').addEventListener('click', function () { $('edit-section').hidden = true; });
+    $('edit-cancel').addEventListener('click', function () {
+      $('edit-section').hidden = true;
+      var row = document.querySelector('#users-rows tr[data-email="' + (editing && editing.email) + '"] button');
+      if (row) row.focus();
+    });
     $('new-form').addEventListener('submit', create);
     return load();
   });
