@@ -228,25 +228,34 @@ describe('staff dashboard in Chromium', () => {
     assert.equal(refused.status, 401, 'the disabled account cannot sign in');
   });
 
-  test('an administrator checks, saves and rolls back the configuration in its page', async () => {
+  test('an administrator edits offices, targets and routing in the configuration page, saves and rolls back', async () => {
     await withStaffPage('admin@comune.example.it', '/staff/configurazione/', async (page) => {
       await page.locator('#config-status', { hasText: 'versione 0' }).waitFor();
-      const editor = page.getByLabel('Configurazione in vigore (JSON)');
-      const config = JSON.parse(await editor.inputValue());
-      config.offices.find((office) => office.id === 'urp').name.it = 'Sportello del cittadino';
-      await editor.fill(JSON.stringify(config, null, 2));
+      await page.locator('fieldset[data-office="urp"]').getByLabel('Referente: nome e cognome').fill('Paola Neri');
+      await page.getByRole('heading', { name: 'Tempi di risposta' }).click();
+      await page.getByLabel('Presa in carico entro, giorni lavorativi: Strade e viabilità › Buche e dissesti stradali').fill('2');
+      await page.getByRole('heading', { name: 'Instradamento' }).click();
+      await page.getByLabel('Ufficio della regola strade', { exact: true }).selectOption('urp');
       await page.getByRole('button', { name: 'Controlla le modifiche' }).click();
-      await page.locator('#config-messages', { hasText: 'Configurazione valida' }).waitFor();
-      assert.match(await page.locator('#config-messages li').first().innerText(), /^offices\[\d+\]\.name\.it$/);
+      await page.locator('#config-messages', { hasText: 'Cambiano 3 voci' }).waitFor();
+      const changes = await page.locator('#config-messages li').allInnerTexts();
+      assert.ok(changes.some((c) => /^offices\[\d+\]\.referent\.name$/.test(c)), changes.join());
+      assert.ok(changes.some((c) => /^themes\[\d+\]\.categories\[\d+\]\.targets\.take_in_charge_days$/.test(c)), changes.join());
+      assert.ok(changes.some((c) => /^routing\.rules\[\d+\]\.office$/.test(c)), changes.join());
+      assert.deepEqual(await accessibilityViolations(page), []);
 
       await page.getByRole('button', { name: 'Salva come nuova versione' }).click();
       await page.locator('#config-messages', { hasText: 'Scrivi il motivo' }).waitFor();
-      await page.getByLabel(/Motivo della modifica/).fill('Nuovo nome dello sportello');
+      await page.getByLabel(/Motivo della modifica/).fill('Buche all\'URP per il periodo estivo');
       await page.getByRole('button', { name: 'Salva come nuova versione' }).click();
       await page.locator('#config-messages', { hasText: 'Salvata la versione 1' }).waitFor();
       assert.match(await page.locator('#config-status').innerText(), /versione 1, salvata da Amministratrice Demo/);
-      assert.deepEqual(await accessibilityViolations(page), []);
+      const routed = await (await fetch(`${worker.url}/api/v1/reports/${(await report()).tracking_token}`)).json();
+      assert.equal(routed.office.id, 'urp', 'new reports follow the new rule');
+      assert.equal(routed.take_in_charge_days, 2);
 
+      await page.getByRole('heading', { name: 'Testo JSON completo' }).click();
+      const editor = page.getByLabel('Configurazione in vigore (JSON)');
       await editor.fill('{ "non": "chiuso"');
       await page.getByRole('button', { name: 'Controlla le modifiche' }).click();
       await page.locator('#config-messages', { hasText: 'non è JSON valido' }).waitFor();
@@ -254,7 +263,9 @@ describe('staff dashboard in Chromium', () => {
       await page.getByRole('button', { name: 'Ripristina la versione 0' }).click();
       await page.locator('#config-messages', { hasText: 'come nuova versione 2' }).waitFor();
       assert.deepEqual(await page.locator('#versions-rows tr').evaluateAll((rows) => rows.map((r) => r.dataset.version)), ['2', '1', '0']);
-      assert.ok(!(await editor.inputValue()).includes('Sportello del cittadino'));
+      assert.ok(!(await editor.inputValue()).includes('Paola Neri'));
+      const back = await (await fetch(`${worker.url}/api/v1/reports/${(await report()).tracking_token}`)).json();
+      assert.equal(back.office.id, 'strade-mobilita', 'the rollback is in force');
     });
   });
 
