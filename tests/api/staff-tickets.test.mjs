@@ -133,6 +133,21 @@ describe('staff work on tickets', () => {
     assert.deepEqual(bad.body.fields.map((f) => f.field), ['status', 'from', 'colore']);
   });
 
+  test('the map holds every filtered ticket with a point as GeoJSON, whatever the page size', async () => {
+    await file({ description: 'Prima buca per la mappa di via Moroni' });
+    await file({ description: 'Seconda buca per la mappa di via Moroni' });
+    await file({ description: 'Buca senza punto per la mappa di via Moroni', location: undefined, address: 'Via Moroni 3' });
+    const response = await operator.get('/api/v1/staff/tickets.geojson?q=mappa+di+via+Moroni&per_page=1&page=1');
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /^application\/geo\+json/);
+    assert.equal(response.body.type, 'FeatureCollection');
+    assert.equal(response.body.features.length, 2, 'both with a point, though a page holds one');
+    const [lon, lat] = response.body.features[0].geometry.coordinates;
+    assert.ok(lon > 9 && lon < 10 && lat > 45 && lat < 46, 'longitude first');
+    assert.equal((await tributi.get('/api/v1/staff/tickets.geojson?q=mappa+di+via+Moroni')).body.features.length, 0);
+    assert.equal((await operator.get('/api/v1/staff/tickets.geojson?status=perso')).status, 422);
+  });
+
   test('two staff acting on the same version at once: exactly one wins, the others are told to reload', async () => {
     const { public_number: number } = await file();
     const attempts = await Promise.all([

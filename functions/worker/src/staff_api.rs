@@ -117,6 +117,17 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
             )?;
             Ok(response)
         }
+        RouteName::MapTickets => {
+            let mut query = query_pairs(&request)?;
+            // The map shows every filtered ticket, not one page of them.
+            query.retain(|(key, _)| key != "page" && key != "per_page");
+            let features: serde_json::Value = staff.call(StaffOp::MapPoints { query }).await?;
+            let mut response = json(&features)?;
+            response
+                .headers_mut()
+                .set("Content-Type", "application/geo+json")?;
+            Ok(response)
+        }
         RouteName::ShowTicket => {
             let number = ticket_number(&params)?;
             json(

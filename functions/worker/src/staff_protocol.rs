@@ -51,6 +51,9 @@ pub enum StaffOp {
     Export {
         query: Vec<(String, String)>,
     },
+    MapPoints {
+        query: Vec<(String, String)>,
+    },
     Ticket {
         number: PublicNumber,
     },

@@ -12,8 +12,9 @@ use segnala_core::email::Email;
 use segnala_core::staff::account::ValidNewStaffUser;
 use segnala_core::staff::inbox::InboxQuery;
 use segnala_core::staff::password::PasswordHash;
+use segnala_core::staff::views::map_features;
 use segnala_core::staff::{csv, Permission, StaffUser};
-use segnala_core::store::inbox::{act, export, inbox, ticket_view};
+use segnala_core::store::inbox::{act, export, inbox, map_points, ticket_view};
 use segnala_core::store::staff::{self as accounts, StaffError};
 use segnala_core::store::{configuration, SqlDatabase};
 use segnala_core::workflow::CommandError;
@@ -167,6 +168,11 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
             let people = accounts::staff_names(db)?;
             let names = |id: &str| people.get(id).cloned().unwrap_or_default();
             json(&csv::render(&tickets, &names, config, now))
+        }
+        StaffOp::MapPoints { query } => {
+            let query = InboxQuery::parse(&query, config).map_err(StaffError::Invalid)?;
+            let tickets = map_points(db, me()?, &query, now)?;
+            Ok(map_features(&tickets, config, now))
         }
         StaffOp::Ticket { number } => json(&ticket_view(db, me()?, number, config, now)?.0),
         StaffOp::Photo { number, position } => {

@@ -15,6 +15,7 @@ pub enum RouteName {
     Logout,
     ListTickets,
     ExportTickets,
+    MapTickets,
     ShowTicket,
     ActOnTicket,
     BulkAct,
@@ -132,6 +133,12 @@ pub const ROUTES: &[Route] = &[
         ExportTickets,
         "GET",
         "/api/v1/staff/tickets.csv",
+        Staff(WorkTickets),
+    ),
+    route(
+        MapTickets,
+        "GET",
+        "/api/v1/staff/tickets.geojson",
         Staff(WorkTickets),
     ),
     route(

@@ -306,6 +306,36 @@ impl StaffTicketView {
     }
 }
 
+/// Tickets with a point as a GeoJSON FeatureCollection (RFC 7946: longitude first), with
+/// what a map's popup shows.
+pub fn map_features(
+    tickets: &[Ticket],
+    config: &ComuneConfig,
+    now: DateTime<Utc>,
+) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = tickets
+        .iter()
+        .filter_map(|ticket| {
+            let point = ticket.report.location?;
+            let summary = TicketSummary::of(ticket, config, now);
+            Some(serde_json::json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [point.lon(), point.lat()] },
+                "properties": {
+                    "number": summary.number,
+                    "status": summary.status,
+                    "status_label": summary.status_label.it,
+                    "priority": summary.priority,
+                    "category": summary.category.name,
+                    "excerpt": summary.excerpt,
+                    "overdue": summary.overdue,
+                },
+            }))
+        })
+        .collect();
+    serde_json::json!({ "type": "FeatureCollection", "features": features })
+}
+
 /// The session's view of its own account.
 #[derive(Debug, Serialize)]
 pub struct SessionView<'a> {

@@ -239,6 +239,27 @@ pub fn export(
     )
 }
 
+/// Most points one map holds; more would not be readable anyway (filter first).
+pub const MAX_MAP_POINTS: u32 = 5_000;
+
+/// Every ticket matching the filters that has a point, for the inbox's map.
+pub fn map_points(
+    db: &impl SqlDatabase,
+    viewer: &StaffUser,
+    query: &InboxQuery,
+    now: DateTime<Utc>,
+) -> Result<Vec<Ticket>, StoreError> {
+    let (clause, params) = conditions(viewer, query, now, true);
+    tickets_where(
+        db,
+        &format!("({clause}) AND lat IS NOT NULL AND lon IS NOT NULL"),
+        &params,
+        order_by(query.sort),
+        MAX_MAP_POINTS,
+        0,
+    )
+}
+
 fn ticket_by_number(
     db: &impl SqlDatabase,
     number: PublicNumber,

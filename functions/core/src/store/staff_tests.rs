@@ -818,3 +818,41 @@ mod configuration_versions {
             .is_err());
     }
 }
+
+#[test]
+fn the_map_holds_every_filtered_ticket_with_a_point_of_the_viewer_s_offices() {
+    let w = world();
+    let now = at(2026, 3, 4, 9);
+    let mut entropy = SeededEntropy::new(120);
+    let mut without_point = new_ticket(None, &mut entropy, at(2026, 3, 2, 9));
+    without_point.report.location = None;
+    without_point.report.address = Some("Via Roma 1".into());
+    created(create_ticket(
+        &w.db,
+        without_point,
+        at(2026, 3, 2, 9),
+        &mut entropy,
+    ));
+    for _ in 0..30 {
+        let new = new_ticket(None, &mut entropy, at(2026, 3, 2, 10));
+        created(create_ticket(&w.db, new, at(2026, 3, 2, 10), &mut entropy));
+    }
+    let mine = super::inbox::map_points(&w.db, &w.operator, &query("status=all&per_page=10"), now)
+        .unwrap();
+    assert_eq!(mine.len(), 31, "every ticket with a point, not one page");
+    let others =
+        super::inbox::map_points(&w.db, &w.other_office, &query("status=all"), now).unwrap();
+    assert!(
+        others.is_empty(),
+        "another office's tickets stay off its map"
+    );
+    let features = crate::staff::views::map_features(&mine, &demo_config(), now);
+    let first = &features["features"][0];
+    let point = mine[0].report.location.unwrap();
+    assert_eq!(first["geometry"]["coordinates"][0], point.lon());
+    assert_eq!(first["geometry"]["coordinates"][1], point.lat());
+    assert_eq!(
+        first["properties"]["number"],
+        mine[0].public_number.to_string()
+    );
+}
