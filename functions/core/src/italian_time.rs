@@ -82,9 +82,38 @@ pub fn format_datetime(at: DateTime<Utc>, language: Language) -> String {
     )
 }
 
+/// The last day before a deadline, `7 aprile 2026`: deadlines are the midnight that ends
+/// their day, so the day shown is the one that instant closes.
+pub fn format_deadline_day(deadline: DateTime<Utc>, language: Language) -> String {
+    let local = deadline - Duration::seconds(1) + Duration::hours(rome_offset_hours(deadline));
+    let months = match language {
+        Language::It => &MONTHS_IT,
+        Language::En => &MONTHS_EN,
+    };
+    format!(
+        "{} {} {}",
+        local.day(),
+        months[local.month0() as usize],
+        local.year()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deadline_shows_the_day_its_midnight_closes() {
+        // Midnight between 7 and 8 April in Rome (summer time) is 22:00 UTC on 7 April.
+        assert_eq!(
+            format_deadline_day(utc(2026, 4, 7, 22, 0), Language::It),
+            "7 aprile 2026"
+        );
+        assert_eq!(
+            format_deadline_day(utc(2026, 1, 7, 23, 0), Language::En),
+            "7 January 2026"
+        );
+    }
 
     fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()

@@ -13,6 +13,7 @@ pub mod html;
 pub mod idempotency;
 pub mod ids;
 pub mod italian_time;
+pub mod mail;
 pub mod migrations;
 pub mod photo;
 pub mod public_number;

@@ -104,7 +104,14 @@
     return el('time', { datetime: iso }, (withTime === false ? dateOnly : dateTime).format(when));
   }
 
-  function signInPath() {
+  /** A deadline's day: deadlines are the midnight that ends their day, so show that day. */
+  function deadline(iso) {
+    if (!iso) return '—';
+    var lastSecond = new Date(new Date(iso).getTime() - 1000);
+    return el('time', { datetime: iso }, dateOnly.format(lastSecond));
+  }
+
+    function signInPath() {
     return '/staff/accesso/?next=' + encodeURIComponent(location.pathname + location.search);
   }
 
@@ -207,7 +214,7 @@
   });
 
   window.Staff = {
-    LABELS: LABELS, MESSAGES: MESSAGES, el: el, clear: clear, time: time, api: api, start: start,
+    LABELS: LABELS, MESSAGES: MESSAGES, el: el, clear: clear, time: time, deadline: deadline, api: api, start: start,
     problem: problem, showProblem: showProblem, showMessage: showMessage, may: may,
     officeName: officeName, leafletMap: leafletMap, session: function () { return session; }
   };

@@ -123,10 +123,10 @@
 
   function dueCell(ticket) {
     if (ticket.status === 'received' && ticket.due.respond_by) {
-      return ['presa in carico entro ', S.time(ticket.due.respond_by, false)];
+      return ['presa in carico entro il ', S.deadline(ticket.due.respond_by)];
     }
     if ((ticket.status === 'taken_in_charge' || ticket.status === 'in_progress') && ticket.due.resolve_by) {
-      return ['da risolvere entro ', S.time(ticket.due.resolve_by, false)];
+      return ['da risolvere entro il ', S.deadline(ticket.due.resolve_by)];
     }
     return '—';
   }

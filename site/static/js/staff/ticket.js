@@ -60,8 +60,8 @@
     fact('t-office', view.office.name);
     fact('t-assignee', view.assignee ? (names[view.assignee] || 'collega') : 'nessuno');
     fact('t-created', S.time(view.created_at));
-    fact('t-respond-by', view.due.respond_by ? S.time(view.due.respond_by, false) : 'nessun obiettivo');
-    fact('t-resolve-by', view.due.resolve_by ? S.time(view.due.resolve_by, false) : 'nessun obiettivo');
+    fact('t-respond-by', view.due.respond_by ? S.deadline(view.due.respond_by) : 'nessun obiettivo');
+    fact('t-resolve-by', view.due.resolve_by ? S.deadline(view.due.resolve_by) : 'nessun obiettivo');
     fact('t-place', view.address || (view.location ? 'solo il punto sulla mappa' : '—'));
     var reporter = [view.reporter.name, view.reporter.email].filter(Boolean).join(' · ');
     fact('t-reporter', reporter || 'anonimo (nessun recapito: le risposte si vedono solo dal link di tracciamento)');

@@ -1,0 +1,183 @@
+//! Messages to offices, in Italian, to the office's shared mailbox: a new ticket routed to
+//! it, a ticket passed to it by another office, and the daily list of tickets about to
+//! miss (or past) their response target. Each links to the ticket in the dashboard.
+
+use super::layout::{Block, Draft, Message};
+use crate::config::{ComuneConfig, Office};
+use crate::italian_time::format_deadline_day;
+use crate::report::Language;
+use crate::ticket::Ticket;
+use chrono::{DateTime, Utc};
+
+const EXCERPT_CHARS: usize = 300;
+
+fn dashboard_link(config: &ComuneConfig, ticket: &Ticket) -> String {
+    format!(
+        "{}/staff/segnalazioni/{}",
+        config.public_url.trim_end_matches('/'),
+        ticket.public_number
+    )
+}
+
+fn excerpt(text: &str) -> String {
+    if text.chars().count() <= EXCERPT_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn facts(config: &ComuneConfig, ticket: &Ticket) -> Block {
+    let category = config
+        .category(&ticket.report.category)
+        .map_or(ticket.report.category.as_str(), |(_, c)| c.name.it.as_str());
+    let place = ticket
+        .report
+        .address
+        .clone()
+        .or_else(|| {
+            ticket
+                .report
+                .location
+                .map(|p| format!("{:.5}, {:.5}", p.lat(), p.lon()))
+        })
+        .unwrap_or_else(|| "non indicato".into());
+    Block::Facts(vec![
+        ("Numero".into(), ticket.public_number.to_string()),
+        ("Argomento".into(), category.to_string()),
+        ("Tipo".into(), ticket.report.kind.as_str().to_string()),
+        ("Luogo".into(), place),
+        (
+            "Da prendere in carico entro".into(),
+            format_deadline_day(ticket.due.respond_by, Language::It),
+        ),
+    ])
+}
+
+fn office_draft(office: &Office, subject: String, blocks: Vec<Block>) -> Draft {
+    Draft {
+        language: Language::It,
+        subject,
+        greeting: format!("All'ufficio {},", office.name.it),
+        blocks,
+        reason: "Ricevete questa email perché è l'indirizzo dell'ufficio nella configurazione del servizio Segnalazioni.".into(),
+    }
+}
+
+/// A new ticket routed to the office.
+pub fn new_ticket(office: &Office, ticket: &Ticket, config: &ComuneConfig) -> Message {
+    office_draft(
+        office,
+        format!(
+            "Nuova segnalazione {} per il vostro ufficio · {}",
+            ticket.public_number, config.name
+        ),
+        vec![
+            Block::Paragraph("è arrivata una nuova segnalazione per il vostro ufficio.".into()),
+            facts(config, ticket),
+            Block::Quote {
+                label: "Descrizione del cittadino".into(),
+                text: excerpt(&ticket.report.description),
+            },
+            Block::Link {
+                label: "Apri la segnalazione nell'area uffici".into(),
+                url: dashboard_link(config, ticket),
+            },
+        ],
+    )
+    .render(config)
+}
+
+/// A ticket another office passed to this one, with the reason it gave.
+pub fn reassigned_to_office(
+    office: &Office,
+    ticket: &Ticket,
+    from_office: &str,
+    reason: &str,
+    config: &ComuneConfig,
+) -> Message {
+    let from = config
+        .office(from_office)
+        .map_or(from_office, |o| o.name.it.as_str());
+    office_draft(
+        office,
+        format!(
+            "Segnalazione {} passata al vostro ufficio · {}",
+            ticket.public_number, config.name
+        ),
+        vec![
+            Block::Paragraph(format!("l'ufficio {from} vi ha passato una segnalazione.")),
+            Block::Quote {
+                label: "Motivo".into(),
+                text: reason.to_string(),
+            },
+            facts(config, ticket),
+            Block::Link {
+                label: "Apri la segnalazione nell'area uffici".into(),
+                url: dashboard_link(config, ticket),
+            },
+        ],
+    )
+    .render(config)
+}
+
+/// The daily list of the office's open tickets due by the end of the next working day or
+/// already late; `None` when there are none.
+pub fn deadline_digest(
+    office: &Office,
+    tickets: &[&Ticket],
+    config: &ComuneConfig,
+    now: DateTime<Utc>,
+) -> Option<Message> {
+    if tickets.is_empty() {
+        return None;
+    }
+    let (late, soon): (Vec<&&Ticket>, Vec<&&Ticket>) =
+        tickets.iter().partition(|t| t.is_overdue(now));
+    let mut blocks = vec![Block::Paragraph(format!(
+        "queste segnalazioni del vostro ufficio hanno superato o stanno per superare i tempi di risposta promessi ai cittadini: {} in ritardo, {} in scadenza.",
+        late.len(),
+        soon.len()
+    ))];
+    for (title, group) in [("In ritardo", &late), ("In scadenza", &soon)] {
+        if group.is_empty() {
+            continue;
+        }
+        blocks.push(Block::Paragraph(format!("{title}:")));
+        for ticket in group.iter() {
+            let due = if ticket.status == crate::status::Status::Received {
+                ticket.due.respond_by
+            } else {
+                ticket.due.resolve_by.unwrap_or(ticket.due.respond_by)
+            };
+            blocks.push(Block::Link {
+                label: format!(
+                    "{} · {} · {} · entro il {}",
+                    ticket.public_number,
+                    ticket.status.label_it(),
+                    config
+                        .category(&ticket.report.category)
+                        .map_or(ticket.report.category.as_str(), |(_, c)| c.name.it.as_str()),
+                    format_deadline_day(due, Language::It)
+                ),
+                url: dashboard_link(config, ticket),
+            });
+        }
+    }
+    Some(
+        office_draft(
+            office,
+            format!(
+                "{} in ritardo o in scadenza · {}",
+                if tickets.len() == 1 {
+                    "1 segnalazione".to_string()
+                } else {
+                    format!("{} segnalazioni", tickets.len())
+                },
+                config.name
+            ),
+            blocks,
+        )
+        .render(config),
+    )
+}
