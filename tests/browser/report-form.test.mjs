@@ -13,6 +13,19 @@ const PHOTO = fileURLToPath(new URL('portrait-with-gps.jpg', FIXTURES));
 const CITTA_ALTA = { latitude: 45.7035, longitude: 9.6625 };
 const MILANO = { latitude: 45.4642, longitude: 9.19 };
 
+/** Whether a (lazily loaded) photo arrives and decodes: brought into view, given 15 s. */
+async function photoShown(image) {
+  await image.waitFor();
+  await image.scrollIntoViewIfNeeded();
+  return image.evaluate((img) => new Promise((resolve) => {
+    const done = () => resolve(img.complete && img.naturalWidth > 0);
+    if (img.complete) return done();
+    img.addEventListener('load', done, { once: true });
+    img.addEventListener('error', done, { once: true });
+    setTimeout(done, 15_000);
+  }));
+}
+
 describe('report form in Chromium', () => {
   let worker;
   let tiles;
@@ -82,8 +95,7 @@ describe('report form in Chromium', () => {
       assert.match(facts, /Reclamo/);
       assert.match(await page.locator('[data-slot="next-steps"]').innerText(), /entro 3 giorni lavorativi/);
       const image = page.locator('.ticket-photos img');
-      await image.waitFor();
-      assert.ok(await image.evaluate((img) => img.complete && img.naturalWidth > 0), 'the photo is shown');
+      assert.ok(await photoShown(image), 'the photo is shown');
       const tracking = await page.locator('#tracking-url').inputValue();
       assert.equal(new URL(tracking).pathname, new URL(page.url()).pathname);
       assert.equal(await page.locator('.tracking-code').innerText(), new URL(tracking).pathname.split('/').pop(),
@@ -225,8 +237,7 @@ describe('report form in Chromium', () => {
       await page.waitForURL(/\/segnalazione\/[a-z2-7]{26}\?new=1$/);
       assert.ok(await page.getByRole('heading', { name: 'Segnalazione inviata' }).isVisible());
       assert.match(await page.locator('.ticket-facts').innerText(), /Servizio Ambiente e Igiene Urbana/);
-      const image = page.locator('.ticket-photos img');
-      assert.ok(await image.evaluate((img) => img.complete && img.naturalWidth > 0), 'the photo is shown');
+      assert.ok(await photoShown(page.locator('.ticket-photos img')), 'the photo is shown');
     });
   });
 
