@@ -65,37 +65,32 @@ pub fn rome_offset_hours(at: DateTime<Utc>) -> i64 {
     }
 }
 
-/// `22 novembre 2026, 23:37` or `22 November 2026, 23:37`, in Italian local time.
-pub fn format_datetime(at: DateTime<Utc>, language: Language) -> String {
+/// `22 novembre 2026` and the local time of `at`, in Italian local time.
+fn local_day(at: DateTime<Utc>, language: Language) -> (String, DateTime<Utc>) {
     let local = at + Duration::hours(rome_offset_hours(at));
     let months = match language {
         Language::It => &MONTHS_IT,
         Language::En => &MONTHS_EN,
     };
-    format!(
-        "{} {} {}, {:02}:{:02}",
+    let day = format!(
+        "{} {} {}",
         local.day(),
         months[local.month0() as usize],
-        local.year(),
-        local.hour(),
-        local.minute()
-    )
+        local.year()
+    );
+    (day, local)
+}
+
+/// `22 novembre 2026, 23:37` or `22 November 2026, 23:37`, in Italian local time.
+pub fn format_datetime(at: DateTime<Utc>, language: Language) -> String {
+    let (day, local) = local_day(at, language);
+    format!("{day}, {:02}:{:02}", local.hour(), local.minute())
 }
 
 /// The last day before a deadline, `7 aprile 2026`: deadlines are the midnight that ends
 /// their day, so the day shown is the one that instant closes.
 pub fn format_deadline_day(deadline: DateTime<Utc>, language: Language) -> String {
-    let local = deadline - Duration::seconds(1) + Duration::hours(rome_offset_hours(deadline));
-    let months = match language {
-        Language::It => &MONTHS_IT,
-        Language::En => &MONTHS_EN,
-    };
-    format!(
-        "{} {} {}",
-        local.day(),
-        months[local.month0() as usize],
-        local.year()
-    )
+    local_day(deadline - Duration::seconds(1), language).0
 }
 
 #[cfg(test)]

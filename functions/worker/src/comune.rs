@@ -86,6 +86,16 @@ pub fn install(env: &Env, version: u32, json: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The version KV names as in force, `None` while none was ever published.
+pub async fn published_version(kv: &worker::KvStore) -> worker::Result<Option<u32>> {
+    let text = kv
+        .get(VERSION_KEY)
+        .text()
+        .await
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+    Ok(text.map(|text| text.trim().parse().unwrap_or(0)))
+}
+
 /// Before serving a request: takes up a newer version saved elsewhere, if KV names one.
 /// Failures keep the configuration in force (and are logged).
 pub async fn refresh(env: &Env) {
@@ -106,8 +116,8 @@ pub async fn refresh(env: &Env) {
         return;
     }
     let Ok(kv) = env.kv("KV") else { return };
-    let latest = match kv.get(VERSION_KEY).text().await {
-        Ok(Some(text)) => text.trim().parse::<u32>().unwrap_or(0),
+    let latest = match published_version(&kv).await {
+        Ok(Some(version)) => version,
         Ok(None) => return,
         Err(error) => {
             worker::console_error!("configuration: cannot read the version in force: {error}");

@@ -111,16 +111,17 @@ async fn key(settings: &AccessSettings, kid: &str) -> Option<Jwk> {
     }
     // Every attempt counts, failed ones too: a failing endpoint is not asked again for a
     // minute, whatever tokens arrive meanwhile.
-    let previous = KEYS.with(|cache| {
+    KEYS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let keys = cache
-            .take()
-            .map_or(Jwks { keys: vec![] }, |cached| cached.keys);
-        *cache = Some(CachedKeys {
-            keys: keys.clone(),
-            fetched_at: now,
-        });
-        keys
+        match cache.as_mut() {
+            Some(cached) => cached.fetched_at = now,
+            None => {
+                *cache = Some(CachedKeys {
+                    keys: Jwks { keys: vec![] },
+                    fetched_at: now,
+                })
+            }
+        }
     });
     match fetch_keys(settings).await {
         Ok(keys) => {
@@ -135,7 +136,7 @@ async fn key(settings: &AccessSettings, kid: &str) -> Option<Jwk> {
         }
         Err(error) => {
             worker::console_error!("access: cannot fetch the team's keys: {error}");
-            previous.key(kid).cloned()
+            cached
         }
     }
 }

@@ -237,13 +237,10 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
             // Heals a publication that failed after a save: KV must name the version in force.
             let version = answer["version"].as_u64().unwrap_or(0) as u32;
             if version > 0 {
-                let published = kv(env)?
-                    .get(comune::VERSION_KEY)
-                    .text()
+                let published = comune::published_version(&kv(env)?)
                     .await
                     .ok()
                     .flatten()
-                    .and_then(|v| v.trim().parse::<u32>().ok())
                     .unwrap_or(0);
                 if published < version {
                     let text = serde_json::to_string_pretty(&answer["config"])

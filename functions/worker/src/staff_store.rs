@@ -294,19 +294,12 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
         }
         StaffOp::ConfigurationVersion { version } => {
             require(me()?, Permission::ManageConfiguration)?;
-            let text = if version == 0 {
-                comune::built_in_json().to_string()
-            } else {
-                configuration::content(db, version)?
-                    .ok_or(StaffError::NotFound("configuration version"))?
-            };
+            let text = written_version(db, version)?;
             Ok(serde_json::json!({ "version": version, "config": parse_stored(&text)? }))
         }
         StaffOp::PreviewConfiguration { json: text } => {
             require(me()?, Permission::ManageConfiguration)?;
-            let (_, current) = written_in_force(db)?;
-            let in_force = parse_config(&current)?;
-            let (_, changes) = configuration::check(db, &in_force, &text)?;
+            let (_, changes) = configuration::check(db, &parse_in_force(db)?, &text)?;
             Ok(serde_json::json!({ "changes": changes }))
         }
         StaffOp::SaveConfiguration {
@@ -320,12 +313,7 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
             based_on,
         } => {
             require(me()?, Permission::ManageConfiguration)?;
-            let text = if version == 0 {
-                comune::built_in_json().to_string()
-            } else {
-                configuration::content(db, version)?
-                    .ok_or(StaffError::NotFound("configuration version"))?
-            };
+            let text = written_version(db, version)?;
             save_configuration(db, env, me()?, &text, &note, based_on, Some(version), now)
         }
     }
@@ -336,8 +324,18 @@ fn written_in_force(db: &impl SqlDatabase) -> std::result::Result<(u32, String),
     Ok(configuration::current(db)?.unwrap_or_else(|| (0, comune::built_in_json().to_string())))
 }
 
-fn parse_config(text: &str) -> std::result::Result<ComuneConfig, StaffError> {
-    ComuneConfig::from_json(text).map_err(StaffError::Invalid)
+/// One version's JSON as written (the built-in file for version 0).
+fn written_version(db: &impl SqlDatabase, version: u32) -> std::result::Result<String, StaffError> {
+    if version == 0 {
+        return Ok(comune::built_in_json().to_string());
+    }
+    configuration::content(db, version)?.ok_or(StaffError::NotFound("configuration version"))
+}
+
+/// The configuration in force, parsed as written (without the Worker's overrides).
+fn parse_in_force(db: &impl SqlDatabase) -> std::result::Result<ComuneConfig, StaffError> {
+    let (_, text) = written_in_force(db)?;
+    ComuneConfig::from_json(&text).map_err(StaffError::Invalid)
 }
 
 fn parse_stored(text: &str) -> std::result::Result<serde_json::Value, StaffError> {
@@ -357,8 +355,7 @@ fn save_configuration(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Answer {
     require(by, Permission::ManageConfiguration)?;
-    let (_, current) = written_in_force(db)?;
-    let in_force = parse_config(&current)?;
+    let in_force = parse_in_force(db)?;
     let change = configuration::ConfigurationChange {
         json: text,
         note,

@@ -228,15 +228,24 @@ pub fn export(
     query: &InboxQuery,
     now: DateTime<Utc>,
 ) -> Result<Vec<Ticket>, StoreError> {
+    every_matching(db, viewer, query, now, None, MAX_EXPORT_ROWS)
+}
+
+/// Every ticket matching the filters (and `extra`, an SQL condition), up to `limit`.
+fn every_matching(
+    db: &impl SqlDatabase,
+    viewer: &StaffUser,
+    query: &InboxQuery,
+    now: DateTime<Utc>,
+    extra: Option<&str>,
+    limit: u32,
+) -> Result<Vec<Ticket>, StoreError> {
     let (clause, params) = conditions(viewer, query, now, true);
-    tickets_where(
-        db,
-        &clause,
-        &params,
-        order_by(query.sort),
-        MAX_EXPORT_ROWS,
-        0,
-    )
+    let clause = match extra {
+        Some(extra) => format!("({clause}) AND {extra}"),
+        None => clause,
+    };
+    tickets_where(db, &clause, &params, order_by(query.sort), limit, 0)
 }
 
 /// Most points one map holds; more would not be readable anyway (filter first).
@@ -249,14 +258,13 @@ pub fn map_points(
     query: &InboxQuery,
     now: DateTime<Utc>,
 ) -> Result<Vec<Ticket>, StoreError> {
-    let (clause, params) = conditions(viewer, query, now, true);
-    tickets_where(
+    every_matching(
         db,
-        &format!("({clause}) AND lat IS NOT NULL AND lon IS NOT NULL"),
-        &params,
-        order_by(query.sort),
+        viewer,
+        query,
+        now,
+        Some("lat IS NOT NULL AND lon IS NOT NULL"),
         MAX_MAP_POINTS,
-        0,
     )
 }
 

@@ -494,17 +494,33 @@ pub fn login_with_access(
     let email = email.trim().to_lowercase();
     let found = users_where(db, "email = ? AND active = 1", &[email.into()])?;
     let user = found.into_iter().next().map(|(user, _)| user);
-    if let Some(user) = &user {
-        audit(
+    record_login(
+        db,
+        user.as_ref(),
+        serde_json::json!({ "method": "cloudflare_access" }),
+        now,
+    )?;
+    Ok(user)
+}
+
+/// Writes a sign-in of an account to the audit log.
+fn record_login(
+    db: &impl SqlDatabase,
+    user: Option<&StaffUser>,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match user {
+        Some(user) => audit(
             db,
             now,
             Some(&user.id),
             "login",
             &user.id.to_string(),
-            serde_json::json!({ "method": "cloudflare_access" }),
-        )?;
+            detail,
+        ),
+        None => Ok(()),
     }
-    Ok(user)
 }
 
 /// A successful sign-in clears the account's counts, takes its attempt off the address's
@@ -528,15 +544,6 @@ pub fn login_succeeded(
         &[throttle::address_key(address).into()],
     )?;
     let user = find_user(db, user_id)?.filter(|u| u.active);
-    if let Some(user) = &user {
-        audit(
-            db,
-            now,
-            Some(&user.id),
-            "login",
-            &user.id.to_string(),
-            serde_json::json!({}),
-        )?;
-    }
+    record_login(db, user.as_ref(), serde_json::json!({}), now)?;
     Ok(user)
 }

@@ -161,6 +161,21 @@
         : el('ul', { className: 'mb-0' }, lines.map(function (line) { return el('li', {}, line); }))));
   }
 
+  /** Marks the form fields a failed call names (`result` null: only clears old marks). */
+  function markInvalid(form, result) {
+    Array.prototype.forEach.call(form.querySelectorAll('.is-invalid'), function (field) {
+      field.classList.remove('is-invalid');
+      field.removeAttribute('aria-invalid');
+    });
+    (result && result.body && result.body.fields || []).forEach(function (field) {
+      var input = form.elements[field.field];
+      if (input && input.classList) {
+        input.classList.add('is-invalid');
+        input.setAttribute('aria-invalid', 'true');
+      }
+    });
+  }
+
   function showMessage(container, text, kind) {
     clear(container).appendChild(el('div', { className: 'alert alert-' + (kind || 'success') }, el('p', { className: 'mb-0' }, text)));
   }
@@ -215,7 +230,7 @@
 
   window.Staff = {
     LABELS: LABELS, MESSAGES: MESSAGES, el: el, clear: clear, time: time, deadline: deadline, api: api, start: start,
-    problem: problem, showProblem: showProblem, showMessage: showMessage, may: may,
+    problem: problem, showProblem: showProblem, showMessage: showMessage, markInvalid: markInvalid, may: may,
     officeName: officeName, leafletMap: leafletMap, session: function () { return session; }
   };
 })();

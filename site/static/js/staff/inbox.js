@@ -76,22 +76,12 @@
     });
   }
 
-  function markInvalidFilters(result) {
-    (result.body && result.body.fields || []).forEach(function (field) {
-      var input = $('filters').elements[field.field];
-      if (input && input.classList) {
-        input.classList.add('is-invalid');
-        input.setAttribute('aria-invalid', 'true');
-      }
-    });
-  }
-
   function load() {
     var query = params.toString();
     return S.api('GET', '/api/v1/staff/tickets?' + query).then(function (result) {
       if (result.status !== 200) {
         S.showProblem($('page-message'), result, 'Controlla i filtri:');
-        markInvalidFilters(result);
+        S.markInvalid($('filters'), result);
         $('results-summary').textContent = '';
         return;
       }

@@ -235,10 +235,7 @@
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     S.clear(errors);
-    Array.prototype.forEach.call(form.querySelectorAll('.is-invalid'), function (field) {
-      field.classList.remove('is-invalid');
-      field.removeAttribute('aria-invalid');
-    });
+    S.markInvalid(form, null);
     S.api('POST', '/api/v1/staff/tickets/' + encodeURIComponent(number) + '/actions', commandFrom(action, form))
       .then(function (result) {
         button.disabled = false;
@@ -267,10 +264,7 @@
           return;
         }
         S.showProblem(errors, result, 'Azione non eseguita.');
-        (result.body && result.body.fields || []).forEach(function (field) {
-          var input = form.elements[field.field];
-          if (input && input.classList) { input.classList.add('is-invalid'); input.setAttribute('aria-invalid', 'true'); }
-        });
+        S.markInvalid(form, result);
         var first = form.querySelector('.is-invalid') || errors;
         if (first === errors) errors.setAttribute('tabindex', '-1');
         first.focus();

@@ -53,16 +53,6 @@
     $('edit-title').focus();
   }
 
-  function markFields(form, result) {
-    Array.prototype.forEach.call(form.querySelectorAll('.is-invalid'), function (f) {
-      f.classList.remove('is-invalid'); f.removeAttribute('aria-invalid');
-    });
-    (result.body && result.body.fields || []).forEach(function (field) {
-      var input = form.elements[field.field];
-      if (input && input.classList) { input.classList.add('is-invalid'); input.setAttribute('aria-invalid', 'true'); }
-    });
-  }
-
   function saveEdit(event) {
     event.preventDefault();
     var form = $('edit-form');
@@ -75,7 +65,7 @@
     if (form.elements.password.value) change.password = form.elements.password.value;
     if (!Object.keys(change).length) { S.showMessage($('edit-errors'), 'Nessuna modifica da salvare.', 'info'); return; }
     S.api('PATCH', '/api/v1/staff/users/' + encodeURIComponent(editing.id), change).then(function (result) {
-      markFields(form, result);
+      S.markInvalid(form, result);
       if (result.status !== 200) { S.showProblem($('edit-errors'), result, 'Modifiche non salvate.'); return; }
       $('edit-section').hidden = true;
       S.showMessage($('page-message'), 'Account di ' + result.body.name + ' aggiornato.', 'success');
@@ -94,7 +84,7 @@
     };
     if (form.elements.office.value) account.office = form.elements.office.value;
     S.api('POST', '/api/v1/staff/users', account).then(function (result) {
-      markFields(form, result);
+      S.markInvalid(form, result);
       if (result.status !== 201) { S.showProblem($('new-errors'), result, 'Account non creato.'); return; }
       form.reset();
       S.showMessage($('new-errors'), 'Account di ' + result.body.name + ' creato. Comunica la password di persona.', 'success');
