@@ -38,4 +38,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_configuration.sql",
         sql: include_str!("../../../schema/migrations/0006_configuration.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_outbox.sql",
+        sql: include_str!("../../../schema/migrations/0007_outbox.sql"),
+    },
 ];

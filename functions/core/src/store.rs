@@ -197,6 +197,10 @@ pub struct NewTicket {
     pub idempotency: Option<Idempotency>,
     /// From the category's response targets, counted from the filing time.
     pub due: Deadlines,
+    /// The comune asks citizens to confirm their address before any message but the
+    /// first: a secret code for the link is kept with the ticket.
+    #[serde(default)]
+    pub confirm_email: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -251,6 +255,14 @@ pub fn create_ticket(
             entropy,
         );
         insert_ticket(db, &ticket)?;
+        if new.confirm_email && ticket.report.reporter.email.is_some() {
+            // Same form as a tracking token: 128 random bits, URL-safe.
+            let code = TrackingToken::generate(entropy);
+            db.execute(
+                "UPDATE tickets SET email_confirmation_code = ? WHERE id = ?",
+                &[code.as_str().into(), ticket.id.to_string().into()],
+            )?;
+        }
         for photo in &new.photos {
             insert_photo(db, ticket.id, photo)?;
         }
@@ -433,11 +445,8 @@ pub fn append_event(db: &impl SqlDatabase, event: &TicketEvent) -> Result<(), St
             event.note.clone().into(),
         ],
     )?;
-    // Public steps are told to the citizens following the ticket, atomically with the step.
-    if event.visibility == Visibility::Public {
-        notifications::record_for_last_event(db, event)?;
-    }
-    Ok(())
+    // What is owed by e-mail is recorded atomically with the step.
+    outbox::record_for_last_event(db, event)
 }
 
 #[derive(Deserialize)]
@@ -645,6 +654,21 @@ fn original_of(
     }))
 }
 
+/// One history event by its row id.
+pub(crate) fn history_event(
+    db: &impl SqlDatabase,
+    event_id: i64,
+) -> Result<Option<TicketEvent>, StoreError> {
+    let rows: Vec<EventRow> = db.query(
+        "SELECT * FROM ticket_events WHERE id = ?",
+        &[event_id.into()],
+    )?;
+    rows.into_iter()
+        .next()
+        .map(TicketEvent::try_from)
+        .transpose()
+}
+
 pub fn history(db: &impl SqlDatabase, id: TicketId) -> Result<Vec<TicketEvent>, StoreError> {
     let rows: Vec<EventRow> = db.query(
         "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id",
@@ -673,11 +697,15 @@ pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
 
 mod commands;
 pub mod configuration;
+pub mod confirmation;
+pub mod delivery;
 pub mod inbox;
-pub mod notifications;
+pub mod outbox;
 pub mod staff;
 pub use commands::{apply_command, ApplyError};
 
+#[cfg(test)]
+mod outbox_tests;
 #[cfg(test)]
 mod staff_tests;
 #[cfg(test)]

@@ -39,6 +39,10 @@ impl RejectionReason {
             Self::InsufficientInformation => "insufficient_information",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
+    }
 }
 
 /// A staff command, with the text each one needs.

@@ -54,6 +54,41 @@ pub struct ComuneConfig {
     /// ones, excluded when counting working days against response targets.
     #[serde(default)]
     pub local_holidays: Vec<String>,
+    /// How e-mail is sent; without it messages are only logged (development).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailSettings>,
+}
+
+/// The comune's e-mail: which HTTP mail API and which sender. The API key is a Worker
+/// secret (`MAIL_API_KEY`), never part of the configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub provider: MailProvider,
+    /// Sender address, on a domain verified with the provider.
+    pub from_address: Email,
+    /// Sender name; the comune's name when missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    /// Where replies go; the comune's contact address when missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Email>,
+    /// Postmark's message stream; `outbound` when missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_stream: Option<String>,
+    /// Citizens confirm their address (a link in the first message) before any other
+    /// message is sent to it.
+    #[serde(default)]
+    pub confirm_addresses: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailProvider {
+    Resend,
+    Postmark,
+    /// Messages are written to the Worker's log only.
+    Log,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -36,6 +36,9 @@ pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
     check_offices(&mut errors, &config.offices);
     check_zones(&mut errors, &config.zones);
     check_routing(&mut errors, config);
+    if let Some(mail) = &config.mail {
+        check_mail(&mut errors, mail);
+    }
     for (i, day) in config.local_holidays.iter().enumerate() {
         if !is_month_day(day) {
             errors.push(
@@ -46,6 +49,34 @@ pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
         }
     }
     errors.finish(())
+}
+
+fn check_mail(errors: &mut ErrorCollector, mail: &MailSettings) {
+    if let Some(name) = &mail.from_name {
+        check_text(errors, "mail.from_name", name, 100);
+        // The name goes into a header: no line breaks, quotes or angle brackets.
+        if name.contains(['\r', '\n', '"', '<', '>']) {
+            errors.push(
+                "mail.from_name",
+                "invalid_sender_name",
+                "must not contain line breaks, quotes or angle brackets",
+            );
+        }
+    }
+    if let Some(stream) = &mail.message_stream {
+        let well_formed = !stream.is_empty()
+            && stream.len() <= 64
+            && stream
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !well_formed {
+            errors.push(
+                "mail.message_stream",
+                "invalid_identifier",
+                "is 1-64 letters, digits, dashes and underscores",
+            );
+        }
+    }
 }
 
 fn check_identifier(errors: &mut ErrorCollector, field: &str, id: &str) {

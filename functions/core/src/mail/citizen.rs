@@ -60,6 +60,9 @@ pub struct Notice<'a> {
     pub event: &'a TicketEvent,
     /// For a rejection, its reason (kept on the ticket, not in the event's note).
     pub rejection: Option<RejectionReason>,
+    /// When the comune asks citizens to confirm their address: the link, in the first
+    /// message only, without which no further message is sent.
+    pub confirmation_url: Option<String>,
 }
 
 /// The message telling the recipient's reporter of the step; `None` for internal steps.
@@ -69,6 +72,7 @@ pub fn citizen_message(notice: &Notice, config: &ComuneConfig) -> Option<Message
         event_ticket,
         event,
         rejection,
+        ref confirmation_url,
     } = *notice;
     if event.visibility != Visibility::Public {
         return None;
@@ -129,6 +133,19 @@ pub fn citizen_message(notice: &Notice, config: &ComuneConfig) -> Option<Message
                 ),
                 (t("Ufficio", "Office"), office.clone()),
             ]));
+            if let Some(url) = confirmation_url {
+                blocks.push(Block::Paragraph(t(
+                    "Per ricevere i prossimi aggiornamenti via email, conferma che questo indirizzo è tuo. Se non hai fatto tu la segnalazione, ignora questo messaggio: non ti scriveremo più.",
+                    "To receive the next updates by e-mail, confirm that this address is yours. If you did not make this report, ignore this message: we will not write to you again.",
+                )));
+                blocks.push(Block::Link {
+                    label: t(
+                        "Conferma il tuo indirizzo email",
+                        "Confirm your e-mail address",
+                    ),
+                    url: url.clone(),
+                });
+            }
             (None, t("ricevuta", "received"))
         }
         EventKind::Action(action) => {

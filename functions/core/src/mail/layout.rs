@@ -6,10 +6,10 @@
 use crate::config::ComuneConfig;
 use crate::html::escape;
 use crate::report::Language;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A rendered e-mail, ready for any provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub subject: String,
     pub text: String,

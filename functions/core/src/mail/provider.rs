@@ -7,7 +7,7 @@
 //! Postmark `POST /email` with `X-Postmark-Server-Token`, open and link tracking off.
 
 use super::layout::Message;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// Which API sends the comune's e-mail; secrets come from Worker secrets.
@@ -107,7 +107,8 @@ pub fn request(provider: &Provider, envelope: &Envelope) -> Option<HttpRequest> 
 }
 
 /// What to do with a message after an attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Sent {
         provider_id: Option<String>,

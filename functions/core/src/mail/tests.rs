@@ -167,6 +167,7 @@ fn every_public_step_renders_for_the_citizen_in_both_languages() {
             event_ticket: &ticket,
             event: &created,
             rejection: None,
+            confirmation_url: None,
         };
         insta::assert_snapshot!(
             format!("citizen_created_{language}"),
@@ -179,10 +180,36 @@ fn every_public_step_renders_for_the_citizen_in_both_languages() {
                 event_ticket: &ticket,
                 event: &event,
                 rejection,
+                confirmation_url: None,
             };
             let message = citizen_message(&notice, &config).unwrap();
             insta::assert_snapshot!(format!("citizen_{label}_{language}"), rendered(&message));
         }
+    }
+}
+
+#[test]
+fn the_first_message_asks_to_confirm_the_address_when_the_comune_wants_it() {
+    let config = demo_config();
+    for language in ["it", "en"] {
+        let (ticket, created) = filed(language, Some("Mario Rossi"), 17, 4);
+        let notice = Notice {
+            recipient: &ticket,
+            event_ticket: &ticket,
+            event: &created,
+            rejection: None,
+            confirmation_url: Some(
+                "https://segnala.example/api/v1/email-confirmations/abcdefghijklmnopqrstuv".into(),
+            ),
+        };
+        let message = citizen_message(&notice, &config).unwrap();
+        assert!(message.html.contains(
+            "href=\"https://segnala.example/api/v1/email-confirmations/abcdefghijklmnopqrstuv\""
+        ));
+        insta::assert_snapshot!(
+            format!("citizen_created_confirm_{language}"),
+            rendered(&message)
+        );
     }
 }
 
@@ -203,6 +230,7 @@ fn the_reporter_of_a_duplicate_hears_of_the_original_s_steps() {
         event_ticket: &original,
         event: &resolved,
         rejection: None,
+        confirmation_url: None,
     };
     let message = citizen_message(&notice, &config).unwrap();
     assert!(message.subject.starts_with("Report 2026-000017: resolved"));
@@ -237,6 +265,7 @@ fn internal_steps_and_silent_actions_send_nothing() {
         event_ticket: &ticket,
         event: &note,
         rejection: None,
+        confirmation_url: None,
     };
     assert_eq!(citizen_message(&notice, &config), None);
     let priority = step(
@@ -251,6 +280,7 @@ fn internal_steps_and_silent_actions_send_nothing() {
         event_ticket: &ticket,
         event: &priority,
         rejection: None,
+        confirmation_url: None,
     };
     assert_eq!(citizen_message(&notice, &config), None);
 }
@@ -271,6 +301,7 @@ fn words_from_offices_and_citizens_are_escaped_in_html_and_kept_in_text() {
         event_ticket: &ticket,
         event: &reply,
         rejection: None,
+        confirmation_url: None,
     };
     let message = citizen_message(&notice, &config).unwrap();
     assert!(message
@@ -292,6 +323,7 @@ fn messages_carry_no_remote_content_or_tracking() {
         event_ticket: &ticket,
         event: &created,
         rejection: None,
+        confirmation_url: None,
     };
     let html = citizen_message(&notice, &config).unwrap().html;
     for forbidden in ["<img", "<script", "src=", "url(", "<link", "<iframe"] {

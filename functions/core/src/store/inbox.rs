@@ -289,7 +289,7 @@ fn has_duplicates(db: &impl SqlDatabase, number: PublicNumber) -> Result<bool, S
 }
 
 /// A ticket the viewer may see; others are "not found", so numbers reveal nothing.
-fn visible_ticket(
+pub(super) fn visible_ticket(
     db: &impl SqlDatabase,
     viewer: &StaffUser,
     number: PublicNumber,

@@ -42,6 +42,12 @@ struct World {
     ticket: Ticket,
 }
 
+/// A store with an administrator and one ticket, for the outbox's tests.
+pub(super) fn world_for_outbox() -> (Sqlite, StaffUser, Ticket) {
+    let world = world();
+    (world.db, world.admin, world.ticket)
+}
+
 fn world() -> World {
     let db = migrated();
     let mut entropy = SeededEntropy::new(90);
