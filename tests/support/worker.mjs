@@ -1,6 +1,7 @@
 // Starts the real Worker under `wrangler dev` (workerd) on free loopback ports, with its
-// Durable Object, KV, R2 and Queue state in a folder of its own; waits, bounded, until the
-// API answers; stops the whole process group. Build first: scripts/build.
+// Durable Object, KV, R2 and Queue state in a folder of its own and its own local mail
+// sink (the demo comune sends through the Resend API); waits, bounded, until the API
+// answers; stops the whole process group and the sink. Build first: scripts/build.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.mjs';
 import crypto from 'node:crypto';
+import { startMailSink } from '../../scripts/mail-sink.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WRANGLER = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
@@ -19,8 +21,10 @@ export function freshStateDir(label = 'worker') {
 }
 
 /**
- * @param {{ stateDir?: string, vars?: Record<string,string> }} options
- * @returns {Promise<{ url: string, stateDir: string, setupToken: string, logs: () => string, stop: () => Promise<void> }>}
+ * @param {{ stateDir?: string, vars?: Record<string,string>, mail?: Awaited<ReturnType<typeof startMailSink>> }} options
+ *   `mail`: a sink to keep across restarts (else a fresh one, closed by stop()).
+ * @returns {Promise<{ url: string, stateDir: string, setupToken: string, mail: Awaited<ReturnType<typeof startMailSink>>,
+ *   scheduled: () => Promise<void>, logs: () => string, stop: () => Promise<void> }>}
  */
 export async function startWorker(options = {}) {
   const stateDir = options.stateDir ?? freshStateDir();
@@ -29,7 +33,14 @@ export async function startWorker(options = {}) {
   const url = `http://127.0.0.1:${port}`;
   // A fresh one-time setup token per Worker, as an operator would set the secret.
   const setupToken = `setup-${crypto.randomUUID()}`;
-  const vars = { PUBLIC_URL: url, SETUP_TOKEN: setupToken, ...(options.vars ?? {}) };
+  const ownSink = !options.mail;
+  const mail = options.mail ?? await startMailSink();
+  const vars = {
+    PUBLIC_URL: url, SETUP_TOKEN: setupToken,
+    // Failed e-mails are retried after 1 s, 2 s, 4 s... instead of minutes.
+    MAIL_API_URL: mail.url, MAIL_API_KEY: mail.key, MAIL_RETRY_SECONDS: '1',
+    ...(options.vars ?? {}),
+  };
   const args = [
     WRANGLER, 'dev',
     '--ip', '127.0.0.1', '--port', String(port),
@@ -37,6 +48,7 @@ export async function startWorker(options = {}) {
     '--persist-to', stateDir,
     '--show-interactive-dev-session=false',
     '--log-level', 'info',
+    '--test-scheduled', // GET /__scheduled runs the cron sweep
     ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
   ];
   const child = spawn(process.execPath, args, {
@@ -52,6 +64,7 @@ export async function startWorker(options = {}) {
   const exit = new Promise((resolve) => child.on('exit', () => { exited = true; resolve(); }));
 
   const stop = async () => {
+    if (ownSink) await mail.close();
     if (exited) return;
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
     const timer = new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS));
@@ -75,5 +88,9 @@ export async function startWorker(options = {}) {
     } catch { /* not listening yet */ }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { url, stateDir, setupToken: vars.SETUP_TOKEN, logs: () => output, stop };
+  const scheduled = async () => {
+    const response = await fetch(`${url}/__scheduled?cron=*/10+*+*+*+*`, { signal: AbortSignal.timeout(10_000) });
+    if (response.status !== 200) throw new Error(`scheduled run answered ${response.status}`);
+  };
+  return { url, stateDir, setupToken: vars.SETUP_TOKEN, mail, scheduled, logs: () => output, stop };
 }

@@ -152,6 +152,8 @@ pub struct Faults {
     pub photo_storage: bool,
     /// The ticket store refuses to create tickets.
     pub ticket_store: bool,
+    /// Every outbox message goes on the queue twice (the queue delivers at least once).
+    pub duplicate_outbox: bool,
 }
 
 impl Faults {
@@ -161,6 +163,7 @@ impl Faults {
         Self {
             photo_storage: has("photo-storage"),
             ticket_store: has("ticket-store"),
+            duplicate_outbox: has("duplicate-outbox"),
         }
     }
 }

@@ -5,6 +5,8 @@
 mod api_error;
 mod comune;
 mod html_rewriter;
+mod mail_sender;
+mod outbox;
 mod pages;
 mod photo_storage;
 mod platform;
@@ -18,7 +20,9 @@ mod store_client;
 mod submission;
 mod ticket_store;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{
+    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
 
 pub use ticket_store::ComuneStore;
 
@@ -26,4 +30,24 @@ pub use ticket_store::ComuneStore;
 async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
     comune::refresh(&env).await;
     routes::handle(request, env).await
+}
+
+/// The e-mail outbox and its dead-letter queue.
+#[event(queue)]
+async fn queue(
+    batch: MessageBatch<outbox::OutboxMessage>,
+    env: Env,
+    _context: Context,
+) -> Result<()> {
+    comune::refresh(&env).await;
+    outbox::consume(batch, env).await
+}
+
+/// Every few minutes: the daily deadline lists, and outbox rows whose message was lost.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
+    comune::refresh(&env).await;
+    if let Err(error) = outbox::sweep(&env).await {
+        worker::console_error!("outbox sweep: {error}");
+    }
 }

@@ -59,12 +59,22 @@ fn text_slot(slot: &str) -> String {
     format!("[data-slot=\"{slot}\"]")
 }
 
+/// A note at the top of the tracking page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TrackingNotice {
+    None,
+    /// The report was just sent from the form.
+    JustSent,
+    /// The citizen followed the confirmation link in the first e-mail.
+    EmailConfirmed,
+}
+
 /// The tracking page of a report, in the page's language.
 pub async fn tracking(
     env: &Env,
     record: &TicketRecord,
     language: Language,
-    just_sent: bool,
+    notice: TrackingNotice,
 ) -> Result<Response> {
     let config = comune::config(env);
     let view = PublicTicketView::in_language(record, config, language);
@@ -104,7 +114,12 @@ pub async fn tracking(
 
     let html = Rewriter::new()
         .on(&text_slot("submitted"), move |e| {
-            if just_sent {
+            if notice == TrackingNotice::JustSent {
+                e.remove_attribute("hidden");
+            }
+        })
+        .on(&text_slot("email-confirmed"), move |e| {
+            if notice == TrackingNotice::EmailConfirmed {
                 e.remove_attribute("hidden");
             }
         })

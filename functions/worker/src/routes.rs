@@ -214,6 +214,9 @@ async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, _) if trimmed.starts_with("/en/reports/") => {
             tracking(request, env, Language::En, &trimmed["/en/reports/".len()..]).await
         }
+        (Method::Get, _) if trimmed.starts_with("/conferma-email/") => {
+            confirm_email(env, &trimmed["/conferma-email/".len()..]).await
+        }
         _ => pages::not_found(env).await,
     }
 }
@@ -232,11 +235,40 @@ async fn tracking(
         Ok(None) => return pages::lookup_not_found(env, language, token.as_str()).await,
         Err(error) => return Err(worker::Error::RustError(error.to_string())),
     };
-    let just_sent = request
-        .url()?
+    let url = request.url()?;
+    let notice = if url.query_pairs().any(|(k, v)| k == "new" && v == "1") {
+        pages::TrackingNotice::JustSent
+    } else if url
         .query_pairs()
-        .any(|(k, v)| k == "new" && v == "1");
-    pages::tracking(env, &record, language, just_sent).await
+        .any(|(k, v)| k == "email" && v == "confirmed")
+    {
+        pages::TrackingNotice::EmailConfirmed
+    } else {
+        pages::TrackingNotice::None
+    };
+    pages::tracking(env, &record, language, notice).await
+}
+
+/// The link in the first e-mail: confirms the address, then shows the report with a note.
+async fn confirm_email(env: &Env, code: &str) -> Result<Response> {
+    let Ok(code) = TrackingToken::parse(code) else {
+        return pages::not_found(env).await;
+    };
+    match store_client::confirm_email(env, &code).await {
+        Ok(Some(ticket)) => {
+            let config = comune::config(env);
+            let target = format!(
+                "{}{}?email=confirmed",
+                config.public_url.trim_end_matches('/'),
+                tracking_path(ticket.report.language, ticket.tracking_token.as_str())
+            );
+            let mut response = Response::redirect_with_status(Url::parse(&target)?, 303)?;
+            response.headers_mut().set("Cache-Control", "no-store")?;
+            Ok(response)
+        }
+        Ok(None) => pages::not_found(env).await,
+        Err(error) => Err(worker::Error::RustError(error.to_string())),
+    }
 }
 
 /// The lookup form: a pasted link or a code leads to the tracking page.

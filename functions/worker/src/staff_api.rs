@@ -136,6 +136,17 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
                     .await?,
             )
         }
+        RouteName::ResendEmail => {
+            let number = ticket_number(&params)?;
+            let delivery: i64 = params
+                .get(1)
+                .parse()
+                .map_err(|_| ApiError::NotFound("E-mail"))?;
+            let deliveries: serde_json::Value = staff
+                .call(StaffOp::ResendEmail { number, delivery })
+                .await?;
+            json(&serde_json::json!({ "emails": deliveries }))
+        }
         RouteName::ActOnTicket => {
             let number = ticket_number(&params)?;
             let body: ActionBody = read_json(&mut request).await?;

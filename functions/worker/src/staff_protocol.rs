@@ -66,6 +66,11 @@ pub enum StaffOp {
         version: u32,
         command: Command,
     },
+    /// Puts a failed e-mail about the ticket back on the outbox queue.
+    ResendEmail {
+        number: PublicNumber,
+        delivery: i64,
+    },
     Bulk {
         items: Vec<BulkItem>,
         command: Command,

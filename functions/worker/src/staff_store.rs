@@ -16,7 +16,7 @@ use segnala_core::staff::views::map_features;
 use segnala_core::staff::{csv, Permission, StaffUser};
 use segnala_core::store::inbox::{act, export, inbox, map_points, ticket_view};
 use segnala_core::store::staff::{self as accounts, StaffError};
-use segnala_core::store::{configuration, SqlDatabase};
+use segnala_core::store::{configuration, delivery, SqlDatabase};
 use segnala_core::workflow::CommandError;
 use serde::Serialize;
 use worker::{Env, Response, Result};
@@ -174,7 +174,10 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
             let tickets = map_points(db, me()?, &query, now)?;
             Ok(map_features(&tickets, config, now))
         }
-        StaffOp::Ticket { number } => json(&ticket_view(db, me()?, number, config, now)?.0),
+        StaffOp::Ticket { number } => ticket_answer(db, me()?, number, config, now),
+        StaffOp::ResendEmail { number, delivery } => {
+            json(&delivery::resend(db, me()?, number, delivery, config, now)?)
+        }
         StaffOp::Photo { number, position } => {
             let (_, record) = ticket_view(db, me()?, number, config, now)?;
             let photo = record
@@ -190,8 +193,8 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
             command,
         } => {
             let outcome = act(db, me()?, number, version, &command, config, now)?;
-            match ticket_view(db, me()?, outcome.ticket.public_number, config, now) {
-                Ok((view, _)) => json(&view),
+            match ticket_answer(db, me()?, outcome.ticket.public_number, config, now) {
+                Ok(value) => Ok(value),
                 // Reassigned away: done, but no longer this person's to see.
                 Err(StaffError::NotFound(_)) => Ok(serde_json::json!({
                     "number": outcome.ticket.public_number,
@@ -317,6 +320,20 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
             save_configuration(db, env, me()?, &text, &note, based_on, Some(version), now)
         }
     }
+}
+
+/// The ticket as staff see it, with the e-mails owed about it.
+fn ticket_answer(
+    db: &impl SqlDatabase,
+    viewer: &StaffUser,
+    number: segnala_core::public_number::PublicNumber,
+    config: &ComuneConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Answer {
+    let (view, record) = ticket_view(db, viewer, number, config, now)?;
+    let mut value = json(&view)?;
+    value["emails"] = json(&delivery::deliveries(db, &record.ticket, config)?)?;
+    Ok(value)
 }
 
 /// The version in force and its JSON as written (the built-in file for version 0).

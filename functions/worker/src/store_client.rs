@@ -95,3 +95,32 @@ pub async fn staff(
         other => Err(ApiError::Internal(format!("store answered {other}"))),
     }
 }
+
+/// An outbox operation on the comune's store (claim, record, dead letter, sweep).
+pub async fn outbox<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    env: &Env,
+    path: &str,
+    body: &B,
+) -> Result<T> {
+    let body = serde_json::to_string(body)?;
+    let mut answer = call(env, Method::Post, path, Some(body)).await?;
+    match answer.status_code() {
+        200 => answer.json().await,
+        other => Err(worker::Error::RustError(format!(
+            "store answered {other} to {path}"
+        ))),
+    }
+}
+
+/// Confirms a citizen's address; the ticket whose code it was, if any.
+pub async fn confirm_email(
+    env: &Env,
+    code: &TrackingToken,
+) -> std::result::Result<Option<segnala_core::ticket::Ticket>, ApiError> {
+    let mut answer = call(env, Method::Post, &format!("/conferma-email/{code}"), None).await?;
+    match answer.status_code() {
+        200 => Ok(Some(answer.json().await?)),
+        404 => Ok(None),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}

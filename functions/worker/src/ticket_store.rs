@@ -4,9 +4,12 @@
 //! small internal HTTP protocol with the Worker (never exposed to clients).
 
 use crate::comune;
+use crate::outbox;
 use crate::platform::{now, CryptoEntropy};
 use segnala_core::ids::TrackingToken;
-use segnala_core::store::{self, Created, NewTicket, SqlDatabase, SqlValue, StoreError};
+use segnala_core::store::{
+    self, confirmation, delivery, Created, NewTicket, SqlDatabase, SqlValue, StoreError,
+};
 use segnala_core::ticket::Ticket;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -78,7 +81,8 @@ impl DurableObject for ComuneStore {
             self.migrated.set(true);
         }
         let path = request.path();
-        match (request.method(), path.as_str()) {
+        let method = request.method();
+        let response = match (method.clone(), path.as_str()) {
             (Method::Post, "/tickets") => {
                 let new: NewTicket = request.json().await?;
                 match store::create_ticket(&db, new, now(), &mut CryptoEntropy) {
@@ -117,8 +121,61 @@ impl DurableObject for ComuneStore {
                 Ok(tickets) => Response::from_json(&StoreHealth { tickets }),
                 Err(error) => internal(error),
             },
+            (Method::Post, "/outbox/claim") => {
+                let id: i64 = request.json().await?;
+                match delivery::claim(&db, id, comune::config(&self.env), now()) {
+                    Ok(claim) => Response::from_json(&claim),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/outbox/record") => {
+                let call: outbox::RecordCall = request.json().await?;
+                let base = outbox::retry_base_seconds(&self.env);
+                match delivery::record(&db, call.id, &call.outcome, now(), base) {
+                    Ok(recorded) => Response::from_json(&recorded),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/outbox/dead-letter") => {
+                let id: i64 = request.json().await?;
+                match delivery::dead_lettered(&db, id, now()) {
+                    Ok(()) => Response::from_json(&()),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/outbox/sweep") => match self.sweep(&db) {
+                Ok(digests) => Response::from_json(&serde_json::json!({ "digests": digests })),
+                Err(error) => internal(error),
+            },
+            (Method::Post, _) if path.starts_with("/conferma-email/") => {
+                let Ok(code) = TrackingToken::parse(&path["/conferma-email/".len()..]) else {
+                    return Response::error("not found", 404);
+                };
+                match confirmation::confirm_email(&db, &code, now()) {
+                    Ok(Some(ticket)) => Response::from_json(&ticket),
+                    Ok(None) => Response::error("not found", 404),
+                    Err(error) => internal(error),
+                }
+            }
             _ => Response::error("no such store operation", 404),
+        };
+        // Whatever a write made owed goes on the outbox queue now, after its commit.
+        if method == Method::Post {
+            outbox::flush(&db, &self.env).await;
         }
+        response
+    }
+}
+
+impl ComuneStore {
+    /// The periodic sweep: held rows released when confirmation is no longer asked for,
+    /// today's deadline lists made; `flush` then queues them with any lost rows.
+    fn sweep(&self, db: &DurableSql) -> std::result::Result<usize, StoreError> {
+        let config = comune::config(&self.env);
+        if !config.mail.as_ref().is_some_and(|m| m.confirm_addresses) {
+            store::outbox::release_all_held(db)?;
+        }
+        store::outbox::schedule_digests(db, config, now())
     }
 }
 

@@ -7,8 +7,81 @@
 //! Postmark `POST /email` with `X-Postmark-Server-Token`, open and link tracking off.
 
 use super::layout::Message;
+use crate::config::{ComuneConfig, MailProvider};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+/// Who sends the comune's e-mail and through which API, as its configuration says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    pub provider: MailProvider,
+    /// `"Comune di Bergamo" <segnalazioni@comune.bergamo.it>`
+    pub from: String,
+    pub reply_to: Option<String>,
+    /// Postmark's message stream.
+    pub message_stream: String,
+}
+
+impl Sender {
+    /// Without mail settings, messages are only logged, from the comune's contact address.
+    pub fn of(config: &ComuneConfig) -> Self {
+        let contact = config.contacts.email.as_str().to_string();
+        match &config.mail {
+            None => Sender {
+                provider: MailProvider::Log,
+                from: format!("\"{}\" <{contact}>", config.name),
+                reply_to: Some(contact),
+                message_stream: "outbound".into(),
+            },
+            Some(mail) => Sender {
+                provider: mail.provider,
+                // Always quoted: the name may hold commas or dots; quotes are refused in it.
+                from: format!(
+                    "\"{}\" <{}>",
+                    mail.from_name.as_deref().unwrap_or(&config.name).trim(),
+                    mail.from_address.as_str()
+                ),
+                reply_to: Some(
+                    mail.reply_to
+                        .as_ref()
+                        .map_or(contact, |address| address.as_str().to_string()),
+                ),
+                message_stream: mail
+                    .message_stream
+                    .clone()
+                    .unwrap_or_else(|| "outbound".into()),
+            },
+        }
+    }
+}
+
+/// The provider's API for the sender, with the key from the Worker's secrets and an
+/// optional base URL (a local mail sink in development). Refused when the key is missing.
+pub fn provider_for(
+    sender: &Sender,
+    api_key: Option<String>,
+    base_url: Option<String>,
+) -> Result<Provider, &'static str> {
+    let key = || {
+        api_key
+            .clone()
+            .filter(|key| !key.trim().is_empty())
+            .ok_or("the MAIL_API_KEY secret is not set")
+    };
+    let base = |default: &str| base_url.clone().unwrap_or_else(|| default.to_string());
+    Ok(match sender.provider {
+        MailProvider::Log => Provider::Log,
+        MailProvider::Resend => Provider::Resend {
+            api_key: key()?,
+            base_url: base(RESEND_URL),
+        },
+        MailProvider::Postmark => Provider::Postmark {
+            server_token: key()?,
+            base_url: base(POSTMARK_URL),
+            message_stream: sender.message_stream.clone(),
+        },
+    })
+}
 
 /// Which API sends the comune's e-mail; secrets come from Worker secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,6 +317,46 @@ mod tests {
             base_url: POSTMARK_URL.into(),
             message_stream: "outbound".into(),
         }
+    }
+
+    #[test]
+    fn the_sender_comes_from_the_configuration_with_the_name_quoted() {
+        let mut config = crate::config::tests_support::demo_config();
+        config.mail = None;
+        let log = Sender::of(&config);
+        assert_eq!(log.provider, MailProvider::Log);
+        assert!(log
+            .from
+            .ends_with(&format!("<{}>", config.contacts.email.as_str())));
+        config.mail = Some(crate::config::MailSettings {
+            provider: MailProvider::Postmark,
+            from_address: crate::email::Email::parse("segnalazioni@comune.example.it").unwrap(),
+            from_name: Some("Comune di Prova, Segnalazioni".into()),
+            reply_to: None,
+            message_stream: Some("notifiche".into()),
+            confirm_addresses: false,
+        });
+        let sender = Sender::of(&config);
+        assert_eq!(
+            sender.from,
+            "\"Comune di Prova, Segnalazioni\" <segnalazioni@comune.example.it>"
+        );
+        assert_eq!(
+            sender.reply_to.as_deref(),
+            Some(config.contacts.email.as_str())
+        );
+        assert_eq!(
+            provider_for(&sender, Some("token".into()), None),
+            Ok(Provider::Postmark {
+                server_token: "token".into(),
+                base_url: POSTMARK_URL.into(),
+                message_stream: "notifiche".into()
+            })
+        );
+        assert_eq!(
+            provider_for(&sender, None, None),
+            Err("the MAIL_API_KEY secret is not set")
+        );
     }
 
     #[test]

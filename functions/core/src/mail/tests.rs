@@ -199,13 +199,13 @@ fn the_first_message_asks_to_confirm_the_address_when_the_comune_wants_it() {
             event: &created,
             rejection: None,
             confirmation_url: Some(
-                "https://segnala.example/api/v1/email-confirmations/abcdefghijklmnopqrstuv".into(),
+                "https://segnala.example/conferma-email/abcdefghijklmnopqrstuv".into(),
             ),
         };
         let message = citizen_message(&notice, &config).unwrap();
-        assert!(message.html.contains(
-            "href=\"https://segnala.example/api/v1/email-confirmations/abcdefghijklmnopqrstuv\""
-        ));
+        assert!(message
+            .html
+            .contains("href=\"https://segnala.example/conferma-email/abcdefghijklmnopqrstuv\""));
         insta::assert_snapshot!(
             format!("citizen_created_confirm_{language}"),
             rendered(&message)

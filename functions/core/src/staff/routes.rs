@@ -18,6 +18,7 @@ pub enum RouteName {
     MapTickets,
     ShowTicket,
     ActOnTicket,
+    ResendEmail,
     BulkAct,
     TicketPhoto,
     TicketThumbnail,
@@ -157,6 +158,12 @@ pub const ROUTES: &[Route] = &[
         ActOnTicket,
         "POST",
         "/api/v1/staff/tickets/{number}/actions",
+        Staff(WorkTickets),
+    ),
+    route(
+        ResendEmail,
+        "POST",
+        "/api/v1/staff/tickets/{number}/emails/{delivery}/resend",
         Staff(WorkTickets),
     ),
     route(

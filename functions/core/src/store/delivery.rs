@@ -8,7 +8,7 @@ use super::outbox::{due_clause, instant, OutboxKind};
 use super::staff::{audit, StaffError};
 use super::{history_event, timestamp, SqlDatabase, StoreError, TicketRow};
 use crate::config::ComuneConfig;
-use crate::mail::provider::Outcome;
+use crate::mail::provider::{Outcome, Sender};
 use crate::mail::{citizen_message, office, Message, Notice};
 use crate::public_number::PublicNumber;
 use crate::staff::{Permission, StaffUser};
@@ -37,13 +37,15 @@ pub struct Delivery {
     pub idempotency_key: String,
     /// 1 for the first attempt.
     pub attempt: i64,
+    /// Sender and API from the same configuration the message was rendered with.
+    pub sender: Sender,
 }
 
 /// What the consumer is to do with a row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "claim", rename_all = "snake_case")]
 pub enum Claim {
-    Deliver(Delivery),
+    Deliver(Box<Delivery>),
     /// Sent, failed for good, or gone: nothing to do.
     Done,
     /// Another consumer holds it: ask again after this many seconds.
@@ -140,7 +142,7 @@ pub fn claim(
                         id.into(),
                     ],
                 )?;
-                Ok(Claim::Deliver(Delivery {
+                Ok(Claim::Deliver(Box::new(Delivery {
                     id,
                     kind: row.kind,
                     to,
@@ -152,7 +154,8 @@ pub fn claim(
                         instant(&row.created_at)?.timestamp_millis()
                     ),
                     attempt: row.attempts + 1,
-                }))
+                    sender: Sender::of(config),
+                })))
             }
             Rendered::Hold => {
                 db.execute(
@@ -311,7 +314,7 @@ fn render(
 /// The link in the first message that confirms the citizen's address.
 pub fn confirmation_url(config: &ComuneConfig, code: &str) -> String {
     format!(
-        "{}/api/v1/email-confirmations/{code}",
+        "{}/conferma-email/{code}",
         config.public_url.trim_end_matches('/')
     )
 }

@@ -85,7 +85,7 @@ fn offices_told(db: &Sqlite) -> Vec<(String, String)> {
 
 fn deliver(claim: Claim) -> Delivery {
     match claim {
-        Claim::Deliver(delivery) => delivery,
+        Claim::Deliver(delivery) => *delivery,
         other => panic!("expected a delivery, got {other:?}"),
     }
 }
@@ -436,7 +436,7 @@ fn with_confirmation_the_first_message_carries_the_link_and_later_ones_wait_for_
         .map(|o| o.id)
         .collect();
     let first = deliver(claim(&db, citizen[0], &config, now).unwrap());
-    assert!(first.message.text.contains("/api/v1/email-confirmations/"));
+    assert!(first.message.text.contains("/conferma-email/"));
     assert_eq!(claim(&db, citizen[1], &config, now).unwrap(), Claim::Held);
     assert!(
         to_enqueue(&db, now, 10)
@@ -449,7 +449,7 @@ fn with_confirmation_the_first_message_carries_the_link_and_later_ones_wait_for_
         .message
         .text
         .lines()
-        .find(|line| line.contains("/email-confirmations/"))
+        .find(|line| line.contains("/conferma-email/"))
         .unwrap();
     let code = crate::ids::TrackingToken::parse(link.rsplit('/').next().unwrap()).unwrap();
     let wrong = crate::ids::TrackingToken::parse(ticket.tracking_token.as_str()).unwrap();
@@ -467,7 +467,7 @@ fn with_confirmation_the_first_message_carries_the_link_and_later_ones_wait_for_
         .iter()
         .any(|o| o.id == citizen[1]));
     let second = deliver(claim(&db, citizen[1], &config, now).unwrap());
-    assert!(!second.message.text.contains("email-confirmations"));
+    assert!(!second.message.text.contains("conferma-email"));
 }
 
 #[test]
