@@ -262,8 +262,11 @@ async fn confirm_email(env: &Env, code: &str) -> Result<Response> {
                 config.public_url.trim_end_matches('/'),
                 tracking_path(ticket.report.language, ticket.tracking_token.as_str())
             );
-            let mut response = Response::redirect_with_status(Url::parse(&target)?, 303)?;
-            response.headers_mut().set("Cache-Control", "no-store")?;
+            // Built by hand: the headers of `Response.redirect()` cannot be changed.
+            let mut response = Response::empty()?.with_status(303);
+            let headers = response.headers_mut();
+            headers.set("Location", &target)?;
+            headers.set("Cache-Control", "no-store")?;
             Ok(response)
         }
         Ok(None) => pages::not_found(env).await,
