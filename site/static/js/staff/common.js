@@ -47,6 +47,7 @@
     too_short: 'deve avere almeno 12 caratteri', too_common: 'è troppo comune o facile da indovinare',
     same_as_email: 'non deve essere uguale all\'indirizzo email', unknown_office: 'non è un ufficio del Comune',
     unknown_role: 'non è un ruolo valido', stale_configuration: 'Nel frattempo è stata salvata un\'altra versione della configurazione.', office_for_administrator: 'gli amministratori non appartengono a un ufficio',
+    delivery_not_failed: 'Questa email è già in coda o è stata consegnata: aggiorna la pagina.',
     unknown_ticket: 'nessuna segnalazione del tuo ufficio ha questo numero',
     is_a_duplicate: 'quella segnalazione è a sua volta un duplicato: indica l\'originale',
     has_duplicates: 'altre segnalazioni sono già unite a questa: unisci nell\'altro senso',

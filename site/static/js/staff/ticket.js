@@ -79,6 +79,7 @@
     photos(view);
     place(view);
     history(view);
+    emails(view.emails || []);
     actions(view);
     $('ticket').hidden = false;
   }
@@ -128,6 +129,66 @@
         event.kind === 'assign' && !event.assignee ? el('span', { className: 'd-block' }, 'Segnalazione liberata') : null,
         event.note ? el('p', { className: 'event-note' }, event.note) : null));
     });
+  }
+
+  // ---- e-mails about the ticket ----------------------------------------------------------
+
+  var EMAIL_KINDS = {
+    citizen: 'Al cittadino',
+    office_new_ticket: 'All\'ufficio: nuova segnalazione',
+    office_reassigned: 'All\'ufficio: segnalazione passata',
+    office_deadlines: 'All\'ufficio: scadenze del giorno'
+  };
+
+  function emailState(email) {
+    switch (email.state) {
+      case 'sent': return el('span', {}, el('span', { className: 'badge email-sent' }, 'Inviata'), ' ', S.time(email.sent_at));
+      case 'held': return el('span', { className: 'badge email-held' }, 'In attesa che il cittadino confermi l\'indirizzo');
+      case 'failed': return el('span', {},
+        el('span', { className: 'badge email-failed' }, 'Non consegnata'), ' ', S.time(email.failed_at),
+        email.last_error ? el('span', { className: 'd-block small' }, 'Motivo: ' + email.last_error) : null);
+      default: return el('span', {},
+        el('span', { className: 'badge email-pending' }, email.attempts ? 'Nuovo tentativo in corso' : 'In invio'),
+        email.attempts ? el('span', { className: 'd-block small' }, 'Tentativi: ' + email.attempts + (email.last_error ? ' · ultimo errore: ' + email.last_error : '')) : null);
+    }
+  }
+
+  function emails(list) {
+    var body = S.clear($('t-emails'));
+    $('no-emails').hidden = list.length > 0;
+    list.forEach(function (email) {
+      var about = (EMAIL_KINDS[email.kind] || email.kind) +
+        (email.event ? ' · ' + (S.LABELS.event[email.event] || email.event) : '') +
+        (email.kind === 'citizen' && email.recipient_number && email.recipient_number !== number
+          ? ' (segnalazione ' + email.recipient_number + ')' : '');
+      var resend = null;
+      if (email.state === 'failed') {
+        resend = el('button', { type: 'button', className: 'btn btn-sm btn-outline-primary' }, 'Invia di nuovo');
+        resend.setAttribute('aria-label', 'Invia di nuovo: ' + about);
+        resend.addEventListener('click', function () { resendEmail(email, resend); });
+      }
+      body.appendChild(el('tr', {},
+        el('td', {}, about, el('span', { className: 'd-block small' }, S.time(email.created_at))),
+        el('td', {}, email.to || 'indirizzo cancellato'),
+        el('td', {}, emailState(email)),
+        el('td', {}, resend)));
+    });
+  }
+
+  function resendEmail(email, button) {
+    button.disabled = true;
+    S.api('POST', '/api/v1/staff/tickets/' + encodeURIComponent(number) + '/emails/' + email.id + '/resend')
+      .then(function (result) {
+        if (result.status !== 200) {
+          button.disabled = false;
+          S.showProblem($('email-message'), result, 'Impossibile inviare di nuovo l\'email.');
+          $('email-message').focus();
+          return;
+        }
+        emails(result.body.emails);
+        S.showMessage($('email-message'), 'L\'email è di nuovo in coda di invio.', 'success');
+        $('email-message').focus();
+      });
   }
 
   // ---- action forms ---------------------------------------------------------------------
