@@ -4,7 +4,8 @@
 // X-Postmark-Server-Token). It checks requests as the providers do, keeps the messages,
 // and shows them: `GET /` (a page), `GET /messages` (JSON), `GET /messages/ID` (the HTML
 // body). scripts/dev starts it; the tests start one per Worker and steer it:
-// `POST /_sink/behaviour` makes the next requests fail (status, Retry-After) or hang, and
+// `POST /_sink/behaviour` makes the next requests (or the next to one address) fail
+// (status, Retry-After) or hang, and
 // `POST /_sink/down` / `POST /_sink/up` stop and restart the API answering at all.
 //   node scripts/mail-sink.mjs [--port N] [--key KEY]
 import http from 'node:http';
@@ -140,7 +141,14 @@ export async function startMailSink(options = {}) {
     if (request.method === 'POST' && (url.pathname === '/emails' || url.pathname === '/email')) {
       requests += 1;
       if (isDown) return request.socket.destroy();
-      const next = behaviours.shift();
+      // A behaviour with `to` waits for a message to that address; others take the next.
+      let recipients = [];
+      try {
+        const json = JSON.parse(text);
+        recipients = [].concat(json.to ?? json.To ?? []).flatMap((t) => String(t).split(',')).map(address);
+      } catch { /* the provider's own checks answer */ }
+      const index = behaviours.findIndex((b) => !b.to || recipients.includes(b.to));
+      const next = index >= 0 ? behaviours.splice(index, 1)[0] : undefined;
       if (next?.hang) { hanging.add(response); return; }
       if (next) {
         const headers = next.retryAfter ? { 'Retry-After': String(next.retryAfter) } : {};

@@ -109,6 +109,20 @@ describe('e-mail to citizens and offices', () => {
       ['office_new_ticket', ROADS_MAILBOX, 'created', 'sent', 1],
     ]);
   });
+
+  test('switching the configuration to Postmark sends through Postmark\'s API from then on', async () => {
+    const current = (await staff.admin.get('/api/v1/staff/configuration')).body;
+    const config = { ...current.config, mail: { ...current.config.mail, provider: 'postmark', message_stream: 'notifiche' } };
+    const saved = await staff.admin.post('/api/v1/staff/configuration/versions', {
+      config, note: 'Invio con Postmark', based_on: current.version,
+    });
+    assert.equal(saved.status, 201, JSON.stringify(saved.body));
+    worker.mail.clear();
+    const report = await file(worker, { description: 'Semaforo lampeggiante da ieri' });
+    const messages = await messagesOnceSettled(worker.mail, 2);
+    assert.deepEqual(messages.map((m) => [m.provider, m.message_stream]), [['postmark', 'notifiche'], ['postmark', 'notifiche']]);
+    assert.ok(messages.some((m) => m.subject.startsWith(`Segnalazione ${report.public_number}: ricevuta`)));
+  });
 });
 
 describe('delivery when the mail provider fails', () => {
@@ -134,9 +148,9 @@ describe('delivery when the mail provider fails', () => {
 
   test('an address the provider refuses fails at once with its reason, and staff can send it again', async () => {
     worker.mail.clear();
-    worker.mail.fail({ status: 422, body: { statusCode: 422, name: 'validation_error', message: 'Invalid `to` field.' } });
-    // No citizen address: the office's message is the only one.
-    const report = await file(worker, { reporter: {}, description: 'Cartello divelto dal vento' });
+    const refused = 'casella.inesistente@example.it';
+    worker.mail.fail({ to: refused, status: 422, body: { statusCode: 422, name: 'validation_error', message: 'Invalid `to` field.' } });
+    const report = await file(worker, { reporter: { email: refused }, description: 'Cartello divelto dal vento' });
     const deadline = Date.now() + 30_000;
     let email;
     while (Date.now() < deadline) {
@@ -144,16 +158,19 @@ describe('delivery when the mail provider fails', () => {
       if (email?.state === 'failed') break;
       await sleep(250);
     }
+    assert.equal(email.to, refused);
     assert.equal(email.state, 'failed');
     assert.equal(email.attempts, 1, 'not retried');
     assert.match(email.last_error, /validation_error: Invalid `to` field\./);
-    assert.equal(worker.mail.messages().length, 0);
+    await messagesOnceSettled(worker.mail, 1, { settle: 500 });
+    assert.deepEqual(worker.mail.messages().map((m) => m.to[0]), [ROADS_MAILBOX], 'only the office got its message');
+    worker.mail.clear();
 
     const resent = await staff.operator.post(`/api/v1/staff/tickets/${report.public_number}/emails/${email.id}/resend`);
     assert.equal(resent.status, 200, JSON.stringify(resent.body));
     assert.equal(resent.body.emails[0].state, 'pending');
     const messages = await messagesOnceSettled(worker.mail, 1);
-    assert.deepEqual(messages.map((m) => m.to[0]), [ROADS_MAILBOX]);
+    assert.deepEqual(messages.map((m) => m.to[0]), [refused]);
     const again = await staff.operator.post(`/api/v1/staff/tickets/${report.public_number}/emails/${email.id}/resend`);
     assert.equal(again.status, 409, 'only a failed e-mail can be sent again');
     const audit = (await staff.admin.get('/api/v1/staff/audit')).body;
