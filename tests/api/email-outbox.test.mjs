@@ -213,6 +213,30 @@ describe('outbox when the queue delivers each message twice', () => {
   });
 });
 
+describe('outbox messages the queue gives up on', () => {
+  let worker, staff;
+  before(async () => {
+    worker = await startWorker({ vars: { FAULTS: 'outbox-consumer' } });
+    staff = await staffOf(worker);
+  });
+  after(async () => { await worker?.stop(); });
+
+  test('land in the dead-letter queue, whose consumer marks them failed for staff to send again', async () => {
+    const report = await file(worker, { reporter: {}, description: 'Panchina rotta nel parco' });
+    const deadline = Date.now() + 120_000;
+    let email;
+    while (Date.now() < deadline) {
+      email = (await staff.operator.get(`/api/v1/staff/tickets/${report.public_number}`)).body.emails[0];
+      if (email?.state === 'failed') break;
+      await sleep(500);
+    }
+    assert.equal(email.state, 'failed', JSON.stringify(email));
+    assert.match(email.last_error, /the outbox queue gave up on it/);
+    assert.equal(worker.mail.messages().length, 0);
+    assert.match(worker.logs(), /QUEUE segnala-outbox-failed/);
+  });
+});
+
 describe('outbox rows whose queue message was lost', () => {
   test('are put back on the queue by the cron sweep and sent', async () => {
     // One sink for both runs of the Worker.

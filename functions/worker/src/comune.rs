@@ -154,6 +154,8 @@ pub struct Faults {
     pub ticket_store: bool,
     /// Every outbox message goes on the queue twice (the queue delivers at least once).
     pub duplicate_outbox: bool,
+    /// The outbox consumer fails on every message, so the queue dead-letters them.
+    pub outbox_consumer: bool,
 }
 
 impl Faults {
@@ -164,6 +166,7 @@ impl Faults {
             photo_storage: has("photo-storage"),
             ticket_store: has("ticket-store"),
             duplicate_outbox: has("duplicate-outbox"),
+            outbox_consumer: has("outbox-consumer"),
         }
     }
 }

@@ -123,6 +123,11 @@ pub async fn consume(batch: MessageBatch<OutboxMessage>, env: Env) -> worker::Re
 }
 
 async fn deliver(env: &Env, row: &OutboxMessage) -> worker::Result<Next> {
+    if Faults::from_env(env).outbox_consumer {
+        return Err(worker::Error::RustError(
+            "simulated consumer failure (FAULTS)".into(),
+        ));
+    }
     if row.comune != comune::config(env).id {
         worker::console_error!("outbox message for another comune: {}", row.comune);
         return Ok(Next::Ack);

@@ -158,7 +158,7 @@
     $('no-emails').hidden = list.length > 0;
     list.forEach(function (email) {
       var about = (EMAIL_KINDS[email.kind] || email.kind) +
-        (email.event ? ' · ' + (S.LABELS.event[email.event] || email.event) : '') +
+        (email.kind === 'citizen' && email.event ? ' · ' + (S.LABELS.event[email.event] || email.event) : '') +
         (email.kind === 'citizen' && email.recipient_number && email.recipient_number !== number
           ? ' (segnalazione ' + email.recipient_number + ')' : '');
       var resend = null;
