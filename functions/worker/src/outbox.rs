@@ -19,7 +19,7 @@ use worker::{Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
 /// Binding of the outbox queue in wrangler.toml.
 const QUEUE: &str = "OUTBOX";
 /// Name of the dead-letter queue in wrangler.toml.
-pub const DEAD_LETTER_QUEUE: &str = "segnala-outbox-failed";
+const DEAD_LETTER_QUEUE: &str = "segnala-outbox-failed";
 /// Rows put on the queue per flush; the sweep picks up any left.
 const FLUSH_LIMIT: u32 = 100;
 /// First retry delay in seconds unless `MAIL_RETRY_SECONDS` says otherwise (tests do).
@@ -32,7 +32,7 @@ pub struct OutboxMessage {
     pub id: i64,
 }
 
-/// Claim, outcome and dead letters travel to the Durable Object in this shape.
+/// The outcome of one attempt, as the consumer reports it to the Durable Object.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RecordCall {
     pub id: i64,

@@ -108,6 +108,16 @@ pub enum StaffOp {
     },
 }
 
+impl StaffOp {
+    /// Operations whose writes may leave e-mail owed (ticket steps, a resend).
+    pub fn may_owe_email(&self) -> bool {
+        matches!(
+            self,
+            StaffOp::Act { .. } | StaffOp::Bulk { .. } | StaffOp::ResendEmail { .. }
+        )
+    }
+}
+
 /// A saved configuration version, for the Worker to publish to KV.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SavedConfiguration {

@@ -262,7 +262,7 @@ pub async fn file(env: &Env, submission: Submission) -> Result<Filed, ApiError> 
         routing,
         photos: photos.clone(),
         idempotency,
-        confirm_email: config.mail.as_ref().is_some_and(|m| m.confirm_addresses),
+        confirm_email: config.confirms_addresses(),
     };
     match store_client::create(env, &new).await {
         Ok(outcome) => {

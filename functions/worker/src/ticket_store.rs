@@ -81,8 +81,10 @@ impl DurableObject for ComuneStore {
             self.migrated.set(true);
         }
         let path = request.path();
-        let method = request.method();
-        let response = match (method.clone(), path.as_str()) {
+        // Writes that may owe e-mail; reads and the consumer's own calls owe none.
+        let mut may_owe_email =
+            path == "/tickets" || path == "/outbox/sweep" || path.starts_with("/conferma-email/");
+        let response = match (request.method(), path.as_str()) {
             (Method::Post, "/tickets") => {
                 let new: NewTicket = request.json().await?;
                 match store::create_ticket(&db, new, now(), &mut CryptoEntropy) {
@@ -114,7 +116,8 @@ impl DurableObject for ComuneStore {
                 }
             }
             (Method::Post, "/staff") => {
-                let call = request.json().await?;
+                let call: crate::staff_protocol::StaffCall = request.json().await?;
+                may_owe_email = call.op.may_owe_email();
                 crate::staff_store::handle(&db, &self.env, call)
             }
             (Method::Get, "/health") => match store::count_tickets(&db) {
@@ -160,7 +163,7 @@ impl DurableObject for ComuneStore {
             _ => Response::error("no such store operation", 404),
         };
         // Whatever a write made owed goes on the outbox queue now, after its commit.
-        if method == Method::Post {
+        if may_owe_email {
             outbox::flush(&db, &self.env).await;
         }
         response
@@ -172,7 +175,7 @@ impl ComuneStore {
     /// today's deadline lists made; `flush` then queues them with any lost rows.
     fn sweep(&self, db: &DurableSql) -> std::result::Result<usize, StoreError> {
         let config = comune::config(&self.env);
-        if !config.mail.as_ref().is_some_and(|m| m.confirm_addresses) {
+        if !config.confirms_addresses() {
             store::outbox::release_all_held(db)?;
         }
         store::outbox::schedule_digests(db, config, now())

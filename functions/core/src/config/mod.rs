@@ -37,6 +37,11 @@ impl ComuneConfig {
     pub fn zone(&self, id: &str) -> Option<&Zone> {
         self.zones.iter().find(|z| z.id == id)
     }
+
+    /// Citizens confirm their address before any message but the first.
+    pub fn confirms_addresses(&self) -> bool {
+        self.mail.as_ref().is_some_and(|m| m.confirm_addresses)
+    }
 }
 
 #[cfg(test)]

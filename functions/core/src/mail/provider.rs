@@ -25,32 +25,26 @@ pub struct Sender {
 impl Sender {
     /// Without mail settings, messages are only logged, from the comune's contact address.
     pub fn of(config: &ComuneConfig) -> Self {
-        let contact = config.contacts.email.as_str().to_string();
-        match &config.mail {
-            None => Sender {
-                provider: MailProvider::Log,
-                from: format!("\"{}\" <{contact}>", config.name),
-                reply_to: Some(contact),
-                message_stream: "outbound".into(),
-            },
-            Some(mail) => Sender {
-                provider: mail.provider,
-                // Always quoted: the name may hold commas or dots; quotes are refused in it.
-                from: format!(
-                    "\"{}\" <{}>",
-                    mail.from_name.as_deref().unwrap_or(&config.name).trim(),
-                    mail.from_address.as_str()
-                ),
-                reply_to: Some(
-                    mail.reply_to
-                        .as_ref()
-                        .map_or(contact, |address| address.as_str().to_string()),
-                ),
-                message_stream: mail
-                    .message_stream
-                    .clone()
-                    .unwrap_or_else(|| "outbound".into()),
-            },
+        let mail = config.mail.as_ref();
+        let contact = config.contacts.email.as_str();
+        Sender {
+            provider: mail.map_or(MailProvider::Log, |m| m.provider),
+            // Always quoted: the name may hold commas or dots; quotes are refused in it.
+            from: format!(
+                "\"{}\" <{}>",
+                mail.and_then(|m| m.from_name.as_deref())
+                    .unwrap_or(&config.name)
+                    .trim(),
+                mail.map_or(contact, |m| m.from_address.as_str())
+            ),
+            reply_to: Some(
+                mail.and_then(|m| m.reply_to.as_ref())
+                    .map_or(contact, |address| address.as_str())
+                    .to_string(),
+            ),
+            message_stream: mail
+                .and_then(|m| m.message_stream.clone())
+                .unwrap_or_else(|| "outbound".into()),
         }
     }
 }

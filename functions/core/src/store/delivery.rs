@@ -3,15 +3,16 @@
 //! went: sent, retry after a delay that grows with each attempt, or failed for good.
 //! Staff see every delivery of a ticket and can put a failed one back on the queue.
 
-use super::inbox::visible_ticket;
-use super::outbox::{due_clause, instant, OutboxKind};
+use super::inbox::{overdue_clause, visible_ticket};
+use super::outbox::OutboxKind;
 use super::staff::{audit, StaffError};
-use super::{history_event, timestamp, SqlDatabase, StoreError, TicketRow};
+use super::{history_event, parse_timestamp, timestamp, SqlDatabase, StoreError, TicketRow};
 use crate::config::ComuneConfig;
 use crate::mail::provider::{Outcome, Sender};
 use crate::mail::{citizen_message, office, Message, Notice};
 use crate::public_number::PublicNumber;
 use crate::staff::{Permission, StaffUser};
+use crate::status::Action;
 use crate::ticket::{EventKind, Ticket};
 use crate::workflow::RejectionReason;
 use crate::working_days::Calendar;
@@ -123,7 +124,7 @@ pub fn claim(
             return Ok(Claim::Held);
         }
         if let Some(until) = &row.leased_until {
-            let until = instant(until)?;
+            let until = parse_timestamp(until)?;
             if until > now {
                 let seconds = (until - now).num_seconds().clamp(1, LEASE_SECONDS);
                 return Ok(Claim::Busy {
@@ -151,7 +152,7 @@ pub fn claim(
                         "segnala-{}-{}-{}",
                         config.id,
                         id,
-                        instant(&row.created_at)?.timestamp_millis()
+                        parse_timestamp(&row.created_at)?.timestamp_millis()
                     ),
                     attempt: row.attempts + 1,
                     sender: Sender::of(config),
@@ -175,11 +176,23 @@ pub fn claim(
     })
 }
 
+/// Columns of a ticket row that the `Ticket` type does not carry.
 #[derive(Deserialize)]
-struct Confirmation {
+struct ExtraColumns {
     email_confirmation_code: Option<String>,
     email_confirmed_at: Option<String>,
     rejection_reason: Option<String>,
+}
+
+fn extra_columns(db: &impl SqlDatabase, id: &str) -> Result<Option<ExtraColumns>, StoreError> {
+    Ok(db
+        .query::<ExtraColumns>(
+            "SELECT email_confirmation_code, email_confirmed_at, rejection_reason
+             FROM tickets WHERE id = ?",
+            &[id.into()],
+        )?
+        .into_iter()
+        .next())
 }
 
 fn render(
@@ -212,31 +225,26 @@ fn render(
                     None => return nothing("the ticket is missing"),
                 }
             };
-            let extra = |id: &str| -> Result<Option<Confirmation>, StoreError> {
-                Ok(db
-                    .query::<Confirmation>(
-                        "SELECT email_confirmation_code, email_confirmed_at, rejection_reason
-                         FROM tickets WHERE id = ?",
-                        &[id.into()],
-                    )?
-                    .into_iter()
-                    .next())
+            // The address waits for confirmation only while the comune asks for it.
+            let unconfirmed_code = if config.confirms_addresses() {
+                extra_columns(db, recipient_id)?
+                    .filter(|c| c.email_confirmed_at.is_none())
+                    .and_then(|c| c.email_confirmation_code)
+            } else {
+                None
             };
-            let mine = extra(recipient_id)?;
-            let confirming = config.mail.as_ref().is_some_and(|m| m.confirm_addresses);
-            let unconfirmed_code = mine
-                .as_ref()
-                .filter(|c| c.email_confirmed_at.is_none())
-                .and_then(|c| c.email_confirmation_code.clone())
-                .filter(|_| confirming);
             let first =
                 matches!(event.kind, EventKind::Created(_)) && event.ticket_id == recipient.id;
             if unconfirmed_code.is_some() && !first {
                 return Ok(Rendered::Hold);
             }
-            let rejection = extra(&event_ticket.id.to_string())?
-                .and_then(|c| c.rejection_reason)
-                .and_then(|text| RejectionReason::parse(&text));
+            let rejection = if event.kind == EventKind::Action(Action::Reject) {
+                extra_columns(db, &event_ticket.id.to_string())?
+                    .and_then(|c| c.rejection_reason)
+                    .and_then(|text| RejectionReason::parse(&text))
+            } else {
+                None
+            };
             let notice = Notice {
                 recipient: &recipient,
                 event_ticket: &event_ticket,
@@ -283,17 +291,14 @@ fn render(
             let Some(office) = row.office_id.as_deref().and_then(|id| config.office(id)) else {
                 return nothing("the office is no longer in the configuration");
             };
-            let horizon = timestamp(Calendar::new(&config.local_holidays).deadline(now, 1));
+            let (due, mut params) =
+                overdue_clause(Calendar::new(&config.local_holidays).deadline(now, 1));
+            params.insert(0, office.id.as_str().into());
             let rows: Vec<TicketRow> = db.query(
                 &format!(
-                    "SELECT * FROM tickets WHERE office = ? AND {} ORDER BY respond_by, id LIMIT 200",
-                    due_clause()
+                    "SELECT * FROM tickets WHERE office = ? AND {due} ORDER BY respond_by, id LIMIT 200"
                 ),
-                &[
-                    office.id.as_str().into(),
-                    horizon.as_str().into(),
-                    horizon.as_str().into(),
-                ],
+                &params,
             )?;
             let tickets = rows
                 .into_iter()

@@ -112,8 +112,9 @@ fn conditions(
     (clause, params)
 }
 
-/// Same rule as [`Ticket::is_overdue`], in SQL.
-fn overdue_clause(now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
+/// Same rule as [`Ticket::is_overdue`], in SQL: open tickets late at `now` (the outbox's
+/// deadline lists pass a later instant, for the tickets due by then).
+pub(super) fn overdue_clause(now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
     (
         format!(
             "((status = 'received' AND respond_by < ?)

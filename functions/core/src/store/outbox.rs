@@ -9,7 +9,8 @@
 //! `mark_enqueued`); a periodic sweep puts back any whose queue message was lost. The
 //! delivery itself is in `delivery`.
 
-use super::{count, parse_timestamp, timestamp, SqlDatabase, SqlValue, StoreError};
+use super::inbox::overdue_clause;
+use super::{count, timestamp, SqlDatabase, SqlValue, StoreError};
 use crate::config::ComuneConfig;
 use crate::status::Action;
 use crate::ticket::{EventKind, TicketEvent, Visibility};
@@ -182,13 +183,10 @@ pub fn schedule_digests(
         return Ok(0);
     }
     let day = local.date_naive().format("%Y-%m-%d").to_string();
-    let horizon = timestamp(calendar.deadline(now, 1));
+    let (due, params) = overdue_clause(calendar.deadline(now, 1));
     let offices: Vec<OfficeDue> = db.query(
-        &format!(
-            "SELECT DISTINCT office FROM tickets WHERE {} ORDER BY office",
-            due_clause()
-        ),
-        &[horizon.as_str().into(), horizon.as_str().into()],
+        &format!("SELECT DISTINCT office FROM tickets WHERE {due} ORDER BY office"),
+        &params,
     )?;
     let mut added = 0;
     for office in offices {
@@ -214,17 +212,4 @@ pub fn schedule_digests(
         }
     }
     Ok(added)
-}
-
-/// Open tickets due before the horizon (bound twice): taking in charge for received
-/// ones, resolution for the others. Same rule as `Ticket::is_overdue` at the horizon.
-pub(super) fn due_clause() -> &'static str {
-    "((status = 'received' AND respond_by < ?)
-      OR (status IN ('received', 'taken_in_charge', 'in_progress')
-          AND resolve_by IS NOT NULL AND resolve_by < ?))"
-}
-
-/// When a stored instant is, for the delivery code.
-pub(super) fn instant(text: &str) -> Result<DateTime<Utc>, StoreError> {
-    parse_timestamp(text)
 }
