@@ -344,7 +344,7 @@ impl PublicTicketView {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// Body of every error answer: a stable code, a message, and for validation the fields.
 #[derive(Debug, Serialize)]

@@ -6,8 +6,10 @@
 
 pub mod api;
 pub mod config;
+pub mod csv;
 pub mod email;
 pub mod field_error;
+pub mod filters;
 pub mod geo;
 pub mod html;
 pub mod idempotency;
@@ -15,11 +17,13 @@ pub mod ids;
 pub mod italian_time;
 pub mod mail;
 pub mod migrations;
+pub mod open_data;
 pub mod photo;
 pub mod public_number;
 pub mod report;
 pub mod routing;
 pub mod staff;
+pub mod statistics;
 pub mod status;
 pub mod store;
 pub mod text;

@@ -43,4 +43,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_outbox.sql",
         sql: include_str!("../../../schema/migrations/0007_outbox.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_milestones.sql",
+        sql: include_str!("../../../schema/migrations/0008_milestones.sql"),
+    },
 ];

@@ -39,6 +39,17 @@ impl ReportKind {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == text)
     }
+
+    pub fn label(&self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Segnalazione, Language::It) => "Segnalazione",
+            (Self::Suggerimento, Language::It) => "Suggerimento",
+            (Self::Reclamo, Language::It) => "Reclamo",
+            (Self::Segnalazione, Language::En) => "Report",
+            (Self::Suggerimento, Language::En) => "Suggestion",
+            (Self::Reclamo, Language::En) => "Complaint",
+        }
+    }
 }
 
 /// Language of the citizen's messages.

@@ -95,6 +95,13 @@ impl Status {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
+    pub fn label(self, language: crate::report::Language) -> &'static str {
+        match language {
+            crate::report::Language::It => self.label_it(),
+            crate::report::Language::En => self.label_en(),
+        }
+    }
+
     /// Italian label for citizens and staff.
     pub fn label_it(self) -> &'static str {
         match self {

@@ -700,10 +700,13 @@ pub mod configuration;
 pub mod confirmation;
 pub mod delivery;
 pub mod inbox;
+pub mod open_data;
 pub mod outbox;
 pub mod staff;
 pub use commands::{apply_command, ApplyError};
 
+#[cfg(test)]
+mod open_data_tests;
 #[cfg(test)]
 mod outbox_tests;
 #[cfg(test)]

@@ -150,6 +150,39 @@ pub struct TicketEvent {
     pub note: Option<String>,
 }
 
+/// How an event moves one of the milestones kept beside a ticket for statistics and open
+/// data (`taken_in_charge_at`, `closed_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Milestone {
+    Keep,
+    Set(DateTime<Utc>),
+    Clear,
+}
+
+impl TicketEvent {
+    /// The office's first action: leaving `received` for anything but a reassignment.
+    /// A reassignment clears it, since the ticket waits again, for the new office.
+    pub fn taken_in_charge(&self) -> Milestone {
+        match (self.from_status, self.to_status) {
+            _ if self.kind == EventKind::Action(crate::status::Action::Reassign) => {
+                Milestone::Clear
+            }
+            (Some(Status::Received), to) if to != Status::Received => Milestone::Set(self.at),
+            _ => Milestone::Keep,
+        }
+    }
+
+    /// Entering a closed state sets it; reopening clears it.
+    pub fn closed(&self) -> Milestone {
+        let was_open = self.from_status.is_none_or(Status::is_open);
+        match (was_open, self.to_status.is_open()) {
+            (true, false) => Milestone::Set(self.at),
+            (false, true) => Milestone::Clear,
+            _ => Milestone::Keep,
+        }
+    }
+}
+
 impl Ticket {
     /// Opens a ticket for a validated, routed report, with its first history event.
     /// `number` is the next public number, assigned by the store in the same transaction;

@@ -100,7 +100,8 @@ impl Calendar {
     }
 }
 
-fn rome_date(at: DateTime<Utc>) -> NaiveDate {
+/// The calendar day in Rome at this instant.
+pub fn rome_date(at: DateTime<Utc>) -> NaiveDate {
     (at + Duration::hours(rome_offset_hours(at))).date_naive()
 }
 

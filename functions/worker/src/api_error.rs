@@ -9,6 +9,9 @@ use worker::{console_error, Response};
 pub enum ApiError {
     #[error("the request is invalid")]
     Validation(FieldErrors),
+    /// A query string parameter is unknown or has a bad value.
+    #[error("the query is invalid")]
+    BadQuery(FieldErrors),
     #[error("not found")]
     NotFound(&'static str),
     #[error("method not allowed")]
@@ -60,6 +63,12 @@ impl ApiError {
                 },
                 "validation_failed",
                 "Some fields are missing or invalid.".into(),
+                errors.0,
+            ),
+            ApiError::BadQuery(errors) => (
+                400,
+                "invalid_query",
+                "Some parameters are unknown or invalid.".into(),
                 errors.0,
             ),
             ApiError::NotFound(what) => (404, "not_found", format!("{what} not found."), vec![]),

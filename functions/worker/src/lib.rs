@@ -6,6 +6,7 @@ mod api_error;
 mod comune;
 mod html_rewriter;
 mod mail_sender;
+mod open_data;
 mod outbox;
 mod pages;
 mod photo_storage;

@@ -39,6 +39,9 @@ async fn api(request: Request, env: &Env, path: &str) -> std::result::Result<Res
     if path.starts_with("/api/v1/staff/") {
         return crate::staff_api::handle(request, env, path).await;
     }
+    if let Some(file) = path.strip_prefix("/api/v1/open-data/") {
+        return crate::open_data::handle(request, env, file).await;
+    }
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
     let method = request.method();
     match segments.as_slice() {

@@ -5,6 +5,8 @@ use crate::comune;
 use crate::ticket_store::{self, CreateOutcome, StoreHealth, IDEMPOTENCY_CONFLICT};
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::ids::TrackingToken;
+use segnala_core::open_data::query::OpenDataQuery;
+use segnala_core::store::open_data::ReportsPage;
 use segnala_core::store::{NewTicket, TicketRecord};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
 
@@ -123,4 +125,44 @@ pub async fn confirm_email(
         404 => Ok(None),
         other => Err(ApiError::Internal(format!("store answered {other}"))),
     }
+}
+
+/// The store's data version (its last history event), for entity tags.
+pub async fn open_data_version(env: &Env) -> std::result::Result<i64, ApiError> {
+    let mut answer = call(env, Method::Get, "/open-data/version", None).await?;
+    match answer.status_code() {
+        200 => Ok(answer.json().await?),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// One page of public records; `None` when the cursor names no report.
+pub async fn open_data_page(
+    env: &Env,
+    call: &crate::open_data::PageCall,
+) -> std::result::Result<Option<ReportsPage>, ApiError> {
+    let body = serde_json::to_string(call).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/open-data/reports", body).await?;
+    match answer.status_code() {
+        200 => Ok(Some(answer.json().await?)),
+        404 => Ok(None),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// The statistics as the store wrote them (JSON), passed on as they are.
+pub async fn open_data_statistics(
+    env: &Env,
+    query: &OpenDataQuery,
+) -> std::result::Result<String, ApiError> {
+    let body = serde_json::to_string(query).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/open-data/statistics", body).await?;
+    match answer.status_code() {
+        200 => Ok(answer.text().await?),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+async fn call_store(env: &Env, path: &str, body: String) -> Result<Response> {
+    call(env, Method::Post, path, Some(body)).await
 }

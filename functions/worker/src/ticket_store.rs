@@ -7,6 +7,7 @@ use crate::comune;
 use crate::outbox;
 use crate::platform::{now, CryptoEntropy};
 use segnala_core::ids::TrackingToken;
+use segnala_core::open_data::query::OpenDataQuery;
 use segnala_core::store::{
     self, confirmation, delivery, Created, NewTicket, SqlDatabase, SqlValue, StoreError,
 };
@@ -124,6 +125,34 @@ impl DurableObject for ComuneStore {
                 Ok(tickets) => Response::from_json(&StoreHealth { tickets }),
                 Err(error) => internal(error),
             },
+            (Method::Get, "/open-data/version") => match store::open_data::data_version(&db) {
+                Ok(version) => Response::from_json(&version),
+                Err(error) => internal(error),
+            },
+            (Method::Post, "/open-data/reports") => {
+                let call: crate::open_data::PageCall = request.json().await?;
+                let config = comune::config(&self.env);
+                match store::open_data::reports_page(
+                    &db,
+                    &call.query,
+                    call.limit,
+                    call.with_total,
+                    config,
+                    now(),
+                ) {
+                    Ok(Some(page)) => Response::from_json(&page),
+                    Ok(None) => Response::error("no such report", 404),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/open-data/statistics") => {
+                let query: OpenDataQuery = request.json().await?;
+                let config = comune::config(&self.env);
+                match store::open_data::statistics(&db, &query, config, now()) {
+                    Ok(statistics) => Response::from_json(&statistics),
+                    Err(error) => internal(error),
+                }
+            }
             (Method::Post, "/outbox/claim") => {
                 let id: i64 = request.json().await?;
                 match delivery::claim(&db, id, comune::config(&self.env), now()) {

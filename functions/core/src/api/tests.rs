@@ -17,7 +17,7 @@ fn validator(name: &str) -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{name} compiles: {e}"))
 }
 
-fn assert_matches(name: &str, payload: &impl serde::Serialize) {
+pub(crate) fn assert_matches(name: &str, payload: &impl serde::Serialize) {
     let value = serde_json::to_value(payload).unwrap();
     let errors: Vec<String> = validator(name)
         .iter_errors(&value)

@@ -57,6 +57,64 @@ pub struct ComuneConfig {
     /// How e-mail is sent; without it messages are only logged (development).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<MailSettings>,
+    /// What the public open-data endpoints publish, and under which licence.
+    #[serde(default)]
+    pub open_data: OpenDataSettings,
+}
+
+/// The comune's open-data policy. Names, e-mail addresses, addresses typed by citizens,
+/// internal notes and photos are never published, whatever is set here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDataSettings {
+    /// Licence of the datasets; CC BY 4.0 when missing.
+    #[serde(default)]
+    pub licence: Licence,
+    /// Decimal places kept of each report's coordinates (3 is about 100 m).
+    #[serde(default = "default_location_decimals")]
+    pub location_decimals: u8,
+    /// Whether report descriptions are published; a category can say otherwise.
+    #[serde(default)]
+    pub publish_descriptions: bool,
+    /// Whether report locations (rounded) are published; a category can say otherwise.
+    #[serde(default = "publish_by_default")]
+    pub publish_locations: bool,
+}
+
+fn default_location_decimals() -> u8 {
+    3
+}
+
+fn publish_by_default() -> bool {
+    true
+}
+
+impl Default for OpenDataSettings {
+    fn default() -> Self {
+        Self {
+            licence: Licence::default(),
+            location_decimals: default_location_decimals(),
+            publish_descriptions: false,
+            publish_locations: publish_by_default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Licence {
+    pub name: String,
+    /// The licence's canonical address, used as its identifier in the dataset metadata.
+    pub url: String,
+}
+
+impl Default for Licence {
+    fn default() -> Self {
+        Self {
+            name: "Creative Commons Attribuzione 4.0 Internazionale (CC BY 4.0)".into(),
+            url: "https://creativecommons.org/licenses/by/4.0/".into(),
+        }
+    }
 }
 
 /// The comune's e-mail: which HTTP mail API and which sender. The API key is a Worker
@@ -169,6 +227,12 @@ pub struct Category {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<LocalizedText>,
     pub targets: ResponseTargets,
+    /// Publish this category's descriptions in open data, over the comune's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_description: Option<bool>,
+    /// Publish this category's (rounded) locations in open data, over the comune's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_location: Option<bool>,
 }
 
 /// Service levels promised for a category, in working days.

@@ -39,6 +39,7 @@ pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
     if let Some(mail) = &config.mail {
         check_mail(&mut errors, mail);
     }
+    check_open_data(&mut errors, &config.open_data);
     for (i, day) in config.local_holidays.iter().enumerate() {
         if !is_month_day(day) {
             errors.push(
@@ -49,6 +50,23 @@ pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
         }
     }
     errors.finish(())
+}
+
+fn check_open_data(errors: &mut ErrorCollector, open_data: &OpenDataSettings) {
+    check_text(
+        errors,
+        "open_data.licence.name",
+        &open_data.licence.name,
+        200,
+    );
+    check_url(errors, "open_data.licence.url", &open_data.licence.url);
+    if !(1..=5).contains(&open_data.location_decimals) {
+        errors.push(
+            "open_data.location_decimals",
+            "out_of_range",
+            "between 1 (about 10 km) and 5 (about 1 m) decimal places",
+        );
+    }
 }
 
 fn check_mail(errors: &mut ErrorCollector, mail: &MailSettings) {

@@ -1,8 +1,8 @@
-//! The CSV export of an inbox (RFC 4180, UTF-8 with a byte-order mark so that spreadsheet
-//! programs read accents right). Cells that a spreadsheet would run as a formula are
-//! prefixed with an apostrophe: a citizen's description must never become a formula.
+//! The CSV export of an inbox (`crate::csv`: RFC 4180, UTF-8 with a byte-order mark,
+//! formulas defused).
 
 use crate::config::ComuneConfig;
+use crate::csv::{push_row, BOM};
 use crate::staff::views::TicketSummary;
 use crate::ticket::Ticket;
 use chrono::{DateTime, Utc};
@@ -27,19 +27,6 @@ const HEADER: [&str; 17] = [
     "descrizione",
 ];
 
-fn cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
 /// `names` maps staff ids to names for the assignee column.
 pub fn render(
     tickets: &[Ticket],
@@ -47,9 +34,8 @@ pub fn render(
     config: &ComuneConfig,
     now: DateTime<Utc>,
 ) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&HEADER.join(","));
-    out.push_str("\r\n");
+    let mut out = String::from(BOM);
+    push_row(&mut out, &HEADER);
     for ticket in tickets {
         let summary = TicketSummary::of(ticket, config, now);
         let location = ticket.report.location;
@@ -79,32 +65,7 @@ pub fn render(
             if summary.overdue { "si" } else { "no" }.to_string(),
             ticket.report.description.clone(),
         ];
-        let cells: Vec<String> = row.iter().map(|v| cell(v)).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
+        push_row(&mut out, &row);
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn cells_with_separators_or_quotes_are_quoted() {
-        assert_eq!(cell("via Roma, 3"), "\"via Roma, 3\"");
-        assert_eq!(cell("il \"buco\""), "\"il \"\"buco\"\"\"");
-        assert_eq!(cell("riga\nseconda"), "\"riga\nseconda\"");
-        assert_eq!(cell("semplice"), "semplice");
-    }
-
-    #[test]
-    fn formulas_from_citizens_are_defused() {
-        assert_eq!(
-            cell("=HYPERLINK(\"http://x\")"),
-            "\"'=HYPERLINK(\"\"http://x\"\")\""
-        );
-        assert_eq!(cell("+39 035"), "'+39 035");
-        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
-    }
 }

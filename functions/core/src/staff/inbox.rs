@@ -4,13 +4,14 @@
 
 use crate::config::ComuneConfig;
 use crate::field_error::{ErrorCollector, FieldErrors};
+use crate::filters;
 use crate::report::ReportKind;
 use crate::staff::StaffId;
 use crate::status::Status;
 use crate::text;
 use crate::ticket::Priority;
 use crate::working_days::{end_of_rome_day, start_of_rome_day};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 pub const DEFAULT_PER_PAGE: u32 = 25;
 pub const MAX_PER_PAGE: u32 = 100;
@@ -72,28 +73,6 @@ pub struct InboxQuery {
     pub per_page: u32,
 }
 
-fn date(errors: &mut ErrorCollector, field: &str, value: &str) -> Option<NaiveDate> {
-    let parsed = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
-    if parsed.is_none() {
-        errors.push(field, "invalid_date", "use the form YYYY-MM-DD");
-    }
-    parsed
-}
-
-fn number(errors: &mut ErrorCollector, field: &str, value: &str, max: u32) -> Option<u32> {
-    match value.parse::<u32>() {
-        Ok(n) if (1..=max).contains(&n) => Some(n),
-        _ => {
-            errors.push(
-                field,
-                "out_of_range",
-                format!("a whole number from 1 to {max}"),
-            );
-            None
-        }
-    }
-}
-
 impl InboxQuery {
     /// Reads the query string's pairs; unknown parameters are refused, so typos show.
     pub fn parse(pairs: &[(String, String)], config: &ComuneConfig) -> Result<Self, FieldErrors> {
@@ -110,64 +89,11 @@ impl InboxQuery {
                 continue;
             }
             match key.as_str() {
-                "office" => {
-                    if config.office(value).is_some() {
-                        query.office = Some(value.to_string());
-                    } else {
-                        errors.push(
-                            "office",
-                            "unknown_office",
-                            "is not an office of this comune",
-                        );
-                    }
-                }
-                "status" => {
-                    for name in value.split(',').map(str::trim) {
-                        match name {
-                            "open" => query
-                                .statuses
-                                .extend(Status::ALL.into_iter().filter(|s| s.is_open())),
-                            "closed" => query
-                                .statuses
-                                .extend(Status::ALL.into_iter().filter(|s| !s.is_open())),
-                            "all" => query.statuses.extend(Status::ALL),
-                            other => match Status::parse(other) {
-                                Some(status) => query.statuses.push(status),
-                                None => errors.push(
-                                    "status",
-                                    "unknown_status",
-                                    "is not a ticket status (or open, closed, all)",
-                                ),
-                            },
-                        }
-                    }
-                }
-                "theme" => {
-                    if config.theme(value).is_some() {
-                        query.theme = Some(value.to_string());
-                    } else {
-                        errors.push("theme", "unknown_theme", "is not a theme of this comune");
-                    }
-                }
-                "category" => {
-                    if config.category(value).is_some() {
-                        query.category = Some(value.to_string());
-                    } else {
-                        errors.push(
-                            "category",
-                            "unknown_category",
-                            "is not a category of this comune",
-                        );
-                    }
-                }
-                "kind" => match ReportKind::parse(value) {
-                    Some(kind) => query.kind = Some(kind),
-                    None => errors.push(
-                        "kind",
-                        "unknown_kind",
-                        "is segnalazione, suggerimento or reclamo",
-                    ),
-                },
+                "office" => query.office = filters::office(&mut errors, config, value),
+                "status" => filters::statuses(&mut errors, value, &mut query.statuses),
+                "theme" => query.theme = filters::theme(&mut errors, config, value),
+                "category" => query.category = filters::category(&mut errors, config, value),
+                "kind" => query.kind = filters::kind(&mut errors, value),
                 "priority" => match Priority::parse(value) {
                     Some(priority) => query.priority = Some(priority),
                     None => errors.push(
@@ -176,8 +102,8 @@ impl InboxQuery {
                         "is low, normal, high or urgent",
                     ),
                 },
-                "from" => from = date(&mut errors, "from", value),
-                "to" => to = date(&mut errors, "to", value),
+                "from" => from = filters::date(&mut errors, "from", value),
+                "to" => to = filters::date(&mut errors, "to", value),
                 "overdue" => match value {
                     "true" | "1" | "on" => query.overdue = true,
                     "false" | "0" | "off" => query.overdue = false,
@@ -216,33 +142,21 @@ impl InboxQuery {
                     ),
                 },
                 "page" => {
-                    if let Some(page) = number(&mut errors, "page", value, 100_000) {
+                    if let Some(page) = filters::number(&mut errors, "page", value, 100_000) {
                         query.page = page;
                     }
                 }
                 "per_page" => {
-                    if let Some(n) = number(&mut errors, "per_page", value, MAX_PER_PAGE) {
+                    if let Some(n) = filters::number(&mut errors, "per_page", value, MAX_PER_PAGE) {
                         query.per_page = n;
                     }
                 }
                 other => errors.push(other, "unknown_parameter", "is not a filter of the inbox"),
             }
         }
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                errors.push(
-                    "to",
-                    "before_from",
-                    "the end date comes before the start date",
-                );
-            }
-        }
+        filters::date_range(&mut errors, from, to);
         query.filed_from = from.map(start_of_rome_day);
         query.filed_before = to.map(end_of_rome_day);
-        query
-            .statuses
-            .sort_by_key(|s| Status::ALL.iter().position(|x| x == s));
-        query.statuses.dedup();
         errors.finish(query)
     }
 }

@@ -7,7 +7,7 @@ use super::{append_event, timestamp, SqlDatabase, StoreError, TicketRow};
 use crate::config::ComuneConfig;
 use crate::ids::TicketId;
 use crate::status::Status;
-use crate::ticket::{Actor, Ticket};
+use crate::ticket::{Actor, Milestone, Ticket};
 use crate::workflow::{self, Command, CommandError, Outcome, RejectionReason};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -59,12 +59,20 @@ pub fn apply_command(
 
 fn write(db: &impl SqlDatabase, outcome: &Outcome, read_version: u32) -> Result<(), StoreError> {
     let ticket = &outcome.ticket;
+    let (taken_in_charge, closed) = (outcome.event.taken_in_charge(), outcome.event.closed());
+    let keeps = |m: Milestone| i64::from(m == Milestone::Keep);
+    let value = |m: Milestone| match m {
+        Milestone::Set(at) => Some(timestamp(at)),
+        Milestone::Keep | Milestone::Clear => None,
+    };
     // A new rejection sets the reason; a note on a rejected ticket keeps it; leaving the
     // rejected state (reopening) clears it.
     db.execute(
         "UPDATE tickets SET status = ?, priority = ?, office = ?, routing_rule = ?,
             rejection_reason = CASE WHEN ? THEN COALESCE(?, rejection_reason) END,
-            assignee = ?, duplicate_of = ?, respond_by = ?, updated_at = ?, version = ?
+            assignee = ?, duplicate_of = ?, respond_by = ?, updated_at = ?, version = ?,
+            taken_in_charge_at = CASE WHEN ? THEN taken_in_charge_at ELSE ? END,
+            closed_at = CASE WHEN ? THEN closed_at ELSE ? END
          WHERE id = ? AND version = ?",
         &[
             ticket.status.as_str().into(),
@@ -78,6 +86,10 @@ fn write(db: &impl SqlDatabase, outcome: &Outcome, read_version: u32) -> Result<
             timestamp(ticket.due.respond_by).into(),
             timestamp(ticket.updated_at).into(),
             i64::from(ticket.version).into(),
+            keeps(taken_in_charge).into(),
+            value(taken_in_charge).into(),
+            keeps(closed).into(),
+            value(closed).into(),
             ticket.id.to_string().into(),
             i64::from(read_version).into(),
         ],

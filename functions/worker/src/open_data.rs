@@ -1,0 +1,335 @@
+//! Public open data under `/api/v1/open-data/`: the reports dataset as JSON pages, or CSV
+//! and GeoJSON streamed whole page by page from the comune's store; the statistics, cached
+//! in KV under their entity tag. Every answer is CORS-enabled and carries an entity tag,
+//! so readers (and caches) revalidate for the price of one small store query.
+
+use crate::api_error::ApiError;
+use crate::comune;
+use crate::platform::now;
+use crate::store_client;
+use futures_util::stream;
+use segnala_core::field_error::{FieldError, FieldErrors};
+use segnala_core::open_data::formats::{
+    csv_head, csv_rows, geojson_features, JsonPage, GEOJSON_HEAD, GEOJSON_TAIL,
+};
+use segnala_core::open_data::query::{Dataset, OpenDataQuery, DEFAULT_LIMIT, MAX_LIMIT};
+use segnala_core::open_data::{entity_tag, matches_tag};
+use segnala_core::store::open_data::ReportsPage;
+use segnala_core::working_days::rome_date;
+use serde::{Deserialize, Serialize};
+use worker::{Env, Headers, Method, Request, Response, Url};
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// Fresh for five minutes in shared caches; then revalidated with the entity tag.
+const CACHE_CONTROL: &str = "public, max-age=300, stale-while-revalidate=60";
+/// Statistics kept in KV, keyed by entity tag; a changed tag simply misses.
+const STATISTICS_TTL_SECONDS: u64 = 2 * 24 * 3600;
+
+/// Reports per store call while streaming a whole export: `OPEN_DATA_PAGE_SIZE`, else the
+/// largest page (a smaller one holds the store for less time per call, at more calls).
+fn export_page_size(env: &Env) -> u32 {
+    env.var("OPEN_DATA_PAGE_SIZE")
+        .ok()
+        .and_then(|v| v.to_string().parse::<u32>().ok())
+        .filter(|n| (1..=MAX_LIMIT).contains(n))
+        .unwrap_or(MAX_LIMIT)
+}
+
+/// What the Worker asks the store for: one page of records.
+#[derive(Serialize, Deserialize)]
+pub struct PageCall {
+    pub query: OpenDataQuery,
+    pub limit: u32,
+    pub with_total: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Json,
+    Csv,
+    GeoJson,
+}
+
+impl Form {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Csv => "csv",
+            Self::GeoJson => "geojson",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json; charset=utf-8",
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::GeoJson => "application/geo+json; charset=utf-8",
+        }
+    }
+}
+
+/// `file` is the last segment of the path, e.g. `reports.csv`.
+pub async fn handle(request: Request, env: &Env, file: &str) -> Result<Response> {
+    let response = match request.method() {
+        Method::Options => preflight(),
+        Method::Get => match file {
+            "reports.json" => reports(&request, env, Form::Json).await,
+            "reports.csv" => reports(&request, env, Form::Csv).await,
+            "reports.geojson" => reports(&request, env, Form::GeoJson).await,
+            "statistics.json" => statistics(&request, env).await,
+            _ => Err(ApiError::NotFound("Dataset")),
+        },
+        _ => Err(ApiError::MethodNotAllowed),
+    };
+    let mut response = match response {
+        Ok(response) => response,
+        Err(error) => error.into_response()?,
+    };
+    // Errors too, so that a page on another site can read what was wrong.
+    cors(response.headers_mut())?;
+    Ok(response)
+}
+
+fn cors(headers: &mut Headers) -> Result<()> {
+    headers.set("Access-Control-Allow-Origin", "*")?;
+    headers.set(
+        "Access-Control-Expose-Headers",
+        "ETag, Link, Content-Disposition",
+    )?;
+    Ok(())
+}
+
+fn preflight() -> Result<Response> {
+    let mut response = Response::empty()?.with_status(204);
+    let headers = response.headers_mut();
+    headers.set("Access-Control-Allow-Methods", "GET, OPTIONS")?;
+    headers.set("Access-Control-Allow-Headers", "If-None-Match")?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    Ok(response)
+}
+
+fn parse(request: &Request, env: &Env, dataset: Dataset) -> Result<(Url, OpenDataQuery)> {
+    let url = request.url()?;
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let query =
+        OpenDataQuery::parse(&pairs, comune::config(env), dataset).map_err(ApiError::BadQuery)?;
+    Ok((url, query))
+}
+
+/// The entity tag of this answer now, and a 304 if the reader already holds it.
+async fn revalidate(
+    request: &Request,
+    env: &Env,
+    form: &str,
+    query: &OpenDataQuery,
+) -> Result<(String, Option<Response>)> {
+    let data = store_client::open_data_version(env).await?;
+    let tag = entity_tag(form, query, data, comune::version(env), rome_date(now()));
+    let held = request.headers().get("If-None-Match")?;
+    if held.is_some_and(|held| matches_tag(&held, &tag)) {
+        let mut response = Response::empty()?.with_status(304);
+        fresh(response.headers_mut(), &tag)?;
+        return Ok((tag, Some(response)));
+    }
+    Ok((tag, None))
+}
+
+fn fresh(headers: &mut Headers, tag: &str) -> Result<()> {
+    headers.set("ETag", tag)?;
+    headers.set("Cache-Control", CACHE_CONTROL)?;
+    Ok(())
+}
+
+/// The address of the page after `after`, keeping every other parameter.
+fn next_url(url: &Url, after: &str) -> String {
+    let mut next = url.clone();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "after")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    next.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("after", after);
+    next.to_string()
+}
+
+fn unknown_cursor() -> ApiError {
+    ApiError::BadQuery(FieldErrors(vec![FieldError::new(
+        "after",
+        "unknown_report",
+        "is not the number of a published report",
+    )]))
+}
+
+async fn page(
+    env: &Env,
+    query: &OpenDataQuery,
+    limit: u32,
+    with_total: bool,
+) -> Result<ReportsPage> {
+    let call = PageCall {
+        query: query.clone(),
+        limit,
+        with_total,
+    };
+    store_client::open_data_page(env, &call)
+        .await?
+        .ok_or_else(unknown_cursor)
+}
+
+async fn reports(request: &Request, env: &Env, form: Form) -> Result<Response> {
+    let (url, query) = parse(request, env, Dataset::Reports)?;
+    let (tag, not_modified) = revalidate(request, env, form.name(), &query).await?;
+    if let Some(response) = not_modified {
+        return Ok(response);
+    }
+    let licence = &comune::config(env).open_data.licence;
+    // JSON is read page by page; CSV and GeoJSON are whole files unless a limit is asked.
+    let whole = form != Form::Json && query.limit.is_none();
+    let limit = match query.limit {
+        Some(limit) => limit,
+        None if whole => export_page_size(env),
+        None => DEFAULT_LIMIT,
+    };
+    let first = page(env, &query, limit, form == Form::Json).await?;
+    let next = (!whole)
+        .then(|| {
+            first
+                .next_after
+                .as_deref()
+                .map(|after| next_url(&url, after))
+        })
+        .flatten();
+
+    let mut response = match form {
+        Form::Json => Response::from_json(&JsonPage {
+            reports: &first.reports,
+            total: first.total.unwrap_or_default(),
+            next: next.clone(),
+            licence,
+        })?,
+        Form::Csv | Form::GeoJson if !whole => {
+            let body = match form {
+                Form::Csv => csv_head() + &csv_rows(&first.reports),
+                _ => format!(
+                    "{GEOJSON_HEAD}{}{GEOJSON_TAIL}",
+                    geojson_features(&first.reports, true)
+                ),
+            };
+            Response::ok(body)?
+        }
+        Form::Csv | Form::GeoJson => streamed(env.clone(), query, form, first, limit)?,
+    };
+    let headers = response.headers_mut();
+    headers.set("Content-Type", form.content_type())?;
+    fresh(headers, &tag)?;
+    if let Some(next) = next {
+        headers.set("Link", &format!("<{next}>; rel=\"next\""))?;
+    }
+    if form != Form::Json {
+        let id = &comune::config(env).id;
+        headers.set(
+            "Content-Disposition",
+            &format!("attachment; filename=\"segnalazioni-{id}.{}\"", form.name()),
+        )?;
+    }
+    Ok(response)
+}
+
+/// The whole export, written as the store hands over its pages: memory stays at one page
+/// whatever the number of reports.
+fn streamed(
+    env: Env,
+    query: OpenDataQuery,
+    form: Form,
+    first: ReportsPage,
+    page_size: u32,
+) -> Result<Response> {
+    enum Next {
+        Page(ReportsPage, bool),
+        Tail,
+        Done,
+    }
+    let chunks = stream::unfold(Next::Page(first, true), move |state| {
+        let (env, mut query) = (env.clone(), query.clone());
+        async move {
+            match state {
+                Next::Page(page, opens) => {
+                    let mut chunk = match (form, opens) {
+                        (Form::Csv, true) => csv_head(),
+                        (Form::Csv, false) => String::new(),
+                        (_, true) => GEOJSON_HEAD.to_string(),
+                        (_, false) => String::new(),
+                    };
+                    chunk.push_str(&match form {
+                        Form::Csv => csv_rows(&page.reports),
+                        _ => geojson_features(&page.reports, opens),
+                    });
+                    let opens = opens && page.reports.is_empty();
+                    let next = match page
+                        .next_after
+                        .as_deref()
+                        .map(segnala_core::public_number::PublicNumber::parse)
+                    {
+                        Some(Ok(after)) => {
+                            query.after = Some(after);
+                            match self::page(&env, &query, page_size, false).await {
+                                Ok(page) => Next::Page(page, opens),
+                                Err(error) => {
+                                    // The status is sent; the reader sees a cut transfer.
+                                    worker::console_error!("open-data export stopped: {error}");
+                                    return Some((
+                                        Err(worker::Error::RustError(error.to_string())),
+                                        Next::Done,
+                                    ));
+                                }
+                            }
+                        }
+                        _ => Next::Tail,
+                    };
+                    Some((Ok(chunk.into_bytes()), next))
+                }
+                Next::Tail => {
+                    let tail = if form == Form::Csv { "" } else { GEOJSON_TAIL };
+                    Some((Ok(tail.as_bytes().to_vec()), Next::Done))
+                }
+                Next::Done => None,
+            }
+        }
+    });
+    Ok(Response::from_stream(chunks)?)
+}
+
+async fn statistics(request: &Request, env: &Env) -> Result<Response> {
+    let (_, query) = parse(request, env, Dataset::Statistics)?;
+    let (tag, not_modified) = revalidate(request, env, "statistics", &query).await?;
+    if let Some(response) = not_modified {
+        return Ok(response);
+    }
+    let kv = env.kv("KV")?;
+    let key = format!("open-data:statistics:{}", tag.trim_matches('"'));
+    let body = match kv.get(&key).text().await.ok().flatten() {
+        Some(cached) => cached,
+        None => {
+            let body = store_client::open_data_statistics(env, &query).await?;
+            // A failed cache write only costs the next reader a computation.
+            if let Ok(put) = kv.put(&key, body.as_str()) {
+                if let Err(error) = put.expiration_ttl(STATISTICS_TTL_SECONDS).execute().await {
+                    worker::console_warn!("statistics not cached: {error}");
+                }
+            }
+            body
+        }
+    };
+    let mut response = Response::ok(body)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", Form::Json.content_type())?;
+    fresh(headers, &tag)?;
+    Ok(response)
+}
