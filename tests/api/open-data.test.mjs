@@ -168,7 +168,7 @@ describe('open data', () => {
   });
 
   test('answers carry an entity tag, CORS headers, and turn into 304 until something changes', async () => {
-    for (const path of ['reports.json', 'reports.csv', 'reports.geojson', 'statistics.json']) {
+    for (const path of ['reports.json', 'reports.csv', 'reports.geojson', 'statistics.json', 'catalog.jsonld']) {
       const first = await get(path, { Origin: 'https://associazione.example.org' });
       assert.equal(first.status, 200, path);
       assert.equal(first.headers.get('access-control-allow-origin'), '*');
@@ -196,6 +196,26 @@ describe('open data', () => {
     assert.equal((await after.json()).totals.reports, filed.length);
     await act(number, { action: 'internal_note', text: 'Solo per noi' });
     assert.equal((await get('reports.json', { 'If-None-Match': after.headers.get('etag') })).status, 200);
+  });
+
+  test('the DCAT-AP_IT catalogue names the publisher, the licence and distributions that download', async () => {
+    const response = await get('catalog.jsonld');
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /^application\/ld\+json/);
+    const catalog = await response.json();
+    assert.equal(catalog['@context'].dcatapit, 'http://dati.gov.it/onto/dcatapit#');
+    assert.equal(catalog['dct:publisher']['dct:identifier'], 'c_a794');
+    const today = new Date().toISOString().slice(0, 10);
+    assert.equal(catalog['dct:modified']['@value'], today, 'modified is the day of the last change');
+    const distributions = catalog['dcat:dataset'].flatMap((d) => d['dcat:distribution']);
+    assert.equal(distributions.length, 4);
+    for (const distribution of distributions) {
+      assert.equal(distribution['dct:license']['@id'], 'https://creativecommons.org/licenses/by/4.0/');
+      const download = await fetch(distribution['dcat:downloadURL']['@id']);
+      assert.equal(download.status, 200, distribution['dcat:downloadURL']['@id']);
+      assert.equal(download.headers.get('content-type').split(';')[0], distribution['dcat:mediaType']);
+      await download.arrayBuffer();
+    }
   });
 
   test('bad requests get a 400 that names each parameter, and other paths a 404 or 405', async () => {

@@ -1,8 +1,10 @@
 //! The public open data of a comune's reports: the filters readers may use
 //! ([`query`]), the one record per report that may leave the service ([`record`], the
 //! only place that decides what is published), and its JSON, CSV and GeoJSON forms
-//! ([`formats`]). Statistics are in [`crate::statistics`].
+//! ([`formats`]). Statistics are in [`crate::statistics`], dataset
+//! metadata (DCAT-AP_IT) in [`catalog`].
 
+pub mod catalog;
 pub mod formats;
 pub mod query;
 pub mod record;

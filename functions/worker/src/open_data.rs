@@ -14,7 +14,7 @@ use segnala_core::open_data::formats::{
 };
 use segnala_core::open_data::query::{Dataset, OpenDataQuery, DEFAULT_LIMIT, MAX_LIMIT};
 use segnala_core::open_data::{entity_tag, matches_tag};
-use segnala_core::store::open_data::ReportsPage;
+use segnala_core::store::open_data::{DataVersion, ReportsPage};
 use segnala_core::working_days::rome_date;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Headers, Method, Request, Response, Url};
@@ -78,6 +78,7 @@ pub async fn handle(request: Request, env: &Env, file: &str) -> Result<Response>
             "reports.csv" => reports(&request, env, Form::Csv).await,
             "reports.geojson" => reports(&request, env, Form::GeoJson).await,
             "statistics.json" => statistics(&request, env).await,
+            "catalog.jsonld" => catalog(&request, env).await,
             _ => Err(ApiError::NotFound("Dataset")),
         },
         _ => Err(ApiError::MethodNotAllowed),
@@ -128,7 +129,23 @@ async fn revalidate(
     query: &OpenDataQuery,
 ) -> Result<(String, Option<Response>)> {
     let data = store_client::open_data_version(env).await?;
-    let tag = entity_tag(form, query, data, comune::version(env), rome_date(now()));
+    revalidate_at(request, env, form, query, &data)
+}
+
+fn revalidate_at(
+    request: &Request,
+    env: &Env,
+    form: &str,
+    query: &OpenDataQuery,
+    data: &DataVersion,
+) -> Result<(String, Option<Response>)> {
+    let tag = entity_tag(
+        form,
+        query,
+        data.events,
+        comune::version(env),
+        rome_date(now()),
+    );
     let held = request.headers().get("If-None-Match")?;
     if held.is_some_and(|held| matches_tag(&held, &tag)) {
         let mut response = Response::empty()?.with_status(304);
@@ -330,6 +347,23 @@ async fn statistics(request: &Request, env: &Env) -> Result<Response> {
     let mut response = Response::ok(body)?;
     let headers = response.headers_mut();
     headers.set("Content-Type", Form::Json.content_type())?;
+    fresh(headers, &tag)?;
+    Ok(response)
+}
+
+/// The DCAT-AP_IT catalogue (JSON-LD) of the comune's datasets.
+async fn catalog(request: &Request, env: &Env) -> Result<Response> {
+    let (_, query) = parse(request, env, Dataset::Statistics)?;
+    let data = store_client::open_data_version(env).await?;
+    let (tag, not_modified) = revalidate_at(request, env, "catalog", &query, &data)?;
+    if let Some(response) = not_modified {
+        return Ok(response);
+    }
+    let body =
+        segnala_core::open_data::catalog::catalog(comune::config(env), data.changed_at, now());
+    let mut response = Response::from_json(&body)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "application/ld+json; charset=utf-8")?;
     fresh(headers, &tag)?;
     Ok(response)
 }

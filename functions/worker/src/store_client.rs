@@ -6,7 +6,7 @@ use crate::ticket_store::{self, CreateOutcome, StoreHealth, IDEMPOTENCY_CONFLICT
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::ids::TrackingToken;
 use segnala_core::open_data::query::OpenDataQuery;
-use segnala_core::store::open_data::ReportsPage;
+use segnala_core::store::open_data::{DataVersion, ReportsPage};
 use segnala_core::store::{NewTicket, TicketRecord};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
 
@@ -128,7 +128,7 @@ pub async fn confirm_email(
 }
 
 /// The store's data version (its last history event), for entity tags.
-pub async fn open_data_version(env: &Env) -> std::result::Result<i64, ApiError> {
+pub async fn open_data_version(env: &Env) -> std::result::Result<DataVersion, ApiError> {
     let mut answer = call(env, Method::Get, "/open-data/version", None).await?;
     match answer.status_code() {
         200 => Ok(answer.json().await?),

@@ -301,3 +301,57 @@ fn the_entity_tag_changes_with_the_data_the_configuration_the_day_and_the_query(
     assert!(super::matches_tag("*", &tag));
     assert!(!super::matches_tag("\"other\"", &tag));
 }
+
+#[test]
+fn the_catalogue_describes_both_datasets_after_dcat_ap_it() {
+    let mut config = demo_config();
+    config.open_data.licence = crate::config::Licence {
+        name: "Italian Open Data License v2.0".into(),
+        url: "https://www.dati.gov.it/iodl/2.0/".into(),
+    };
+    let changed = Utc.with_ymd_and_hms(2026, 3, 9, 17, 0, 0).unwrap();
+    let catalog = super::catalog::catalog(&config, Some(changed), now());
+    assert_eq!(
+        catalog["@context"]["dcatapit"],
+        "http://dati.gov.it/onto/dcatapit#"
+    );
+    assert_eq!(catalog["dct:publisher"]["dct:identifier"], "c_a794");
+    let datasets = catalog["dcat:dataset"].as_array().unwrap();
+    assert_eq!(datasets.len(), 2);
+    let reports = &datasets[0];
+    assert_eq!(reports["dct:identifier"], "c_a794:segnalazioni");
+    assert_eq!(reports["dct:modified"]["@value"], "2026-03-09");
+    assert_eq!(
+        reports["dct:accrualPeriodicity"]["@id"],
+        "http://publications.europa.eu/resource/authority/frequency/DAILY"
+    );
+    assert_eq!(reports["dct:rightsHolder"]["foaf:name"], config.name);
+    assert_eq!(
+        reports["dcat:contactPoint"]["vcard:hasEmail"]["@id"],
+        format!("mailto:{}", config.contacts.email.as_str())
+    );
+    let formats: Vec<&str> = reports["dcat:distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            d["dct:format"]["@id"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(formats, ["CSV", "GEOJSON", "JSON"]);
+    for distribution in reports["dcat:distribution"].as_array().unwrap() {
+        assert_eq!(
+            distribution["dct:license"]["@id"],
+            "https://www.dati.gov.it/iodl/2.0/"
+        );
+        assert!(distribution["dcat:downloadURL"]["@id"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}/api/v1/open-data/", config.public_url)));
+    }
+}

@@ -13,15 +13,32 @@ use serde::{Deserialize, Serialize};
 const OPEN: &str = "('received', 'taken_in_charge', 'in_progress')";
 const CLOSED: &str = "('resolved', 'rejected', 'duplicate')";
 
-/// Grows with every change to any ticket (each change is a history event): with the
-/// configuration version and the day, it tells whether a published answer is still fresh.
-pub fn data_version(db: &impl SqlDatabase) -> Result<i64, StoreError> {
+/// How far the store's data has come: the last history event (every change to a ticket is
+/// one) and when it happened. With the configuration version and the day, it tells whether
+/// a published answer is still fresh.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DataVersion {
+    pub events: i64,
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+pub fn data_version(db: &impl SqlDatabase) -> Result<DataVersion, StoreError> {
     #[derive(Deserialize)]
     struct Last {
         id: Option<i64>,
+        at: Option<String>,
     }
-    let rows: Vec<Last> = db.query("SELECT MAX(id) AS id FROM ticket_events", &[])?;
-    Ok(rows.first().and_then(|r| r.id).unwrap_or(0))
+    let rows: Vec<Last> = db.query(
+        "SELECT id, at FROM ticket_events WHERE id = (SELECT MAX(id) FROM ticket_events)",
+        &[],
+    )?;
+    let Some(last) = rows.into_iter().next() else {
+        return Ok(DataVersion::default());
+    };
+    Ok(DataVersion {
+        events: last.id.unwrap_or(0),
+        changed_at: last.at.as_deref().map(super::parse_timestamp).transpose()?,
+    })
 }
 
 /// The SQL condition of `filter` on the tickets table aliased `t`.
