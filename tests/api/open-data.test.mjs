@@ -229,6 +229,7 @@ describe('open data', () => {
     assert.deepEqual(cursor.fields.map((f) => f.field), ['after']);
     const statistics = await get('statistics.json?status=open');
     assert.equal(statistics.status, 400);
+    assert.equal((await get('catalog.jsonld?lang=en')).status, 400, 'the catalogue takes no parameter');
     assert.equal((await get('reports.xlsx')).status, 404);
     assert.equal((await fetch(`${base()}/reports.json`, { method: 'POST' })).status, 405);
   });

@@ -108,3 +108,16 @@ pub fn number(errors: &mut ErrorCollector, field: &str, value: &str, max: u32) -
         }
     }
 }
+
+/// `a=1&b=x+y` as the Worker hands query strings over (a `+` is a space), for tests.
+#[cfg(test)]
+pub(crate) fn test_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_string(), v.replace('+', " "))
+        })
+        .collect()
+}

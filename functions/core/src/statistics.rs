@@ -314,6 +314,15 @@ pub fn compute(
         overdue: filed.iter().filter(|t| t.is_overdue(now)).count() as u64,
     };
     let names = Names { config, language };
+    // Counts and response times group by the same offices and categories.
+    let offices = || config.offices.iter().map(|o| o.id.clone());
+    let categories = || {
+        config
+            .themes
+            .iter()
+            .flat_map(|t| &t.categories)
+            .map(|c| c.id.clone())
+    };
     Statistics {
         period,
         generated_at: now,
@@ -334,16 +343,13 @@ pub fn compute(
         ),
         by_category: counts(
             &filed,
-            config
-                .themes
-                .iter()
-                .flat_map(|t| t.categories.iter().map(|c| c.id.clone())),
+            categories(),
             |t| t.category.clone(),
             |id| names.category(id),
         ),
         by_office: counts(
             &filed,
-            config.offices.iter().map(|o| o.id.clone()),
+            offices(),
             |t| t.office.clone(),
             |id| names.office(id),
         ),
@@ -356,17 +362,14 @@ pub fn compute(
         by_month: months(tickets, &filed, period),
         performance_by_office: performances(
             &filed,
-            config.offices.iter().map(|o| o.id.clone()),
+            offices(),
             |t| t.office.clone(),
             |id| names.office(id),
             now,
         ),
         performance_by_category: performances(
             &filed,
-            config
-                .themes
-                .iter()
-                .flat_map(|t| t.categories.iter().map(|c| c.id.clone())),
+            categories(),
             |t| t.category.clone(),
             |id| names.category(id),
             now,
@@ -385,19 +388,13 @@ impl Names<'_> {
         Status::parse(id).map_or(id.to_string(), |s| s.label(self.language).to_string())
     }
     fn theme(&self, id: &str) -> String {
-        self.config
-            .theme(id)
-            .map_or(id.to_string(), |t| t.name.get(self.language).to_string())
+        self.config.theme_name(id, self.language)
     }
     fn category(&self, id: &str) -> String {
-        self.config.category(id).map_or(id.to_string(), |(_, c)| {
-            c.name.get(self.language).to_string()
-        })
+        self.config.category_name(id, self.language)
     }
     fn office(&self, id: &str) -> String {
-        self.config
-            .office(id)
-            .map_or(id.to_string(), |o| o.name.get(self.language).to_string())
+        self.config.office_name(id, self.language)
     }
     fn kind(&self, id: &str) -> String {
         ReportKind::parse(id).map_or(id.to_string(), |k| k.label(self.language).to_string())

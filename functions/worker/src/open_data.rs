@@ -6,6 +6,7 @@
 use crate::api_error::ApiError;
 use crate::comune;
 use crate::platform::now;
+use crate::routes::query_pairs;
 use crate::store_client;
 use futures_util::stream;
 use segnala_core::field_error::{FieldError, FieldErrors};
@@ -112,12 +113,8 @@ fn preflight() -> Result<Response> {
 
 fn parse(request: &Request, env: &Env, dataset: Dataset) -> Result<(Url, OpenDataQuery)> {
     let url = request.url()?;
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let query =
-        OpenDataQuery::parse(&pairs, comune::config(env), dataset).map_err(ApiError::BadQuery)?;
+    let query = OpenDataQuery::parse(&query_pairs(&url), comune::config(env), dataset)
+        .map_err(ApiError::BadQuery)?;
     Ok((url, query))
 }
 
@@ -164,10 +161,9 @@ fn fresh(headers: &mut Headers, tag: &str) -> Result<()> {
 /// The address of the page after `after`, keeping every other parameter.
 fn next_url(url: &Url, after: &str) -> String {
     let mut next = url.clone();
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
+    let kept: Vec<(String, String)> = query_pairs(url)
+        .into_iter()
         .filter(|(k, _)| k != "after")
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     next.query_pairs_mut()
         .clear()
@@ -353,7 +349,7 @@ async fn statistics(request: &Request, env: &Env) -> Result<Response> {
 
 /// The DCAT-AP_IT catalogue (JSON-LD) of the comune's datasets.
 async fn catalog(request: &Request, env: &Env) -> Result<Response> {
-    let (_, query) = parse(request, env, Dataset::Statistics)?;
+    let (_, query) = parse(request, env, Dataset::Catalog)?;
     let data = store_client::open_data_version(env).await?;
     let (tag, not_modified) = revalidate_at(request, env, "catalog", &query, &data)?;
     if let Some(response) = not_modified {

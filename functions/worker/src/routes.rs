@@ -187,6 +187,13 @@ async fn photo(
     Ok(response)
 }
 
+/// The query string's pairs, decoded, in order.
+pub(crate) fn query_pairs(url: &Url) -> Vec<(String, String)> {
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 fn with_api_headers(mut response: Response) -> Result<Response> {
     let headers = response.headers_mut();
     headers.set("X-Content-Type-Options", "nosniff")?;

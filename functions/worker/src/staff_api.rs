@@ -6,6 +6,7 @@ use crate::api_error::ApiError;
 use crate::comune;
 use crate::photo_storage;
 use crate::platform::{now, CryptoEntropy};
+use crate::routes::query_pairs;
 use crate::staff_protocol::{
     BulkItem, NewAccount, SavedConfiguration, StaffCall, StaffOp, StaffRefusal,
 };
@@ -95,7 +96,7 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
             Ok(response)
         }
         RouteName::ListTickets => {
-            let query = query_pairs(&request)?;
+            let query = query_pairs(&request.url()?);
             json(
                 &staff
                     .call::<serde_json::Value>(StaffOp::Inbox { query })
@@ -103,7 +104,7 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
             )
         }
         RouteName::ExportTickets => {
-            let query = query_pairs(&request)?;
+            let query = query_pairs(&request.url()?);
             let csv: String = staff.call(StaffOp::Export { query }).await?;
             let mut response = Response::ok(csv)?;
             let headers = response.headers_mut();
@@ -118,7 +119,7 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
             Ok(response)
         }
         RouteName::MapTickets => {
-            let mut query = query_pairs(&request)?;
+            let mut query = query_pairs(&request.url()?);
             // The map shows every filtered ticket, not one page of them.
             query.retain(|(key, _)| key != "page" && key != "per_page");
             let features: serde_json::Value = staff.call(StaffOp::MapPoints { query }).await?;
@@ -233,7 +234,7 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
             )
         }
         RouteName::AuditLog => {
-            let before = query_pairs(&request)?
+            let before = query_pairs(&request.url()?)
                 .into_iter()
                 .find(|(k, _)| k == "before")
                 .and_then(|(_, v)| v.parse().ok());
@@ -476,14 +477,6 @@ fn kv(env: &Env) -> Result<worker::KvStore> {
 
 fn ticket_number(params: &Params) -> Result<PublicNumber> {
     PublicNumber::parse(params.get(0)).map_err(|_| ApiError::NotFound("Ticket"))
-}
-
-fn query_pairs(request: &Request) -> Result<Vec<(String, String)>> {
-    Ok(request
-        .url()?
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect())
 }
 
 async fn read_json<T: DeserializeOwned>(request: &mut Request) -> Result<T> {

@@ -10,6 +10,7 @@ mod validation;
 pub use types::*;
 
 use crate::field_error::{parse_json, FieldErrors};
+use crate::report::Language;
 
 impl ComuneConfig {
     /// Parses and validates a configuration file, reporting every problem found.
@@ -36,6 +37,23 @@ impl ComuneConfig {
 
     pub fn zone(&self, id: &str) -> Option<&Zone> {
         self.zones.iter().find(|z| z.id == id)
+    }
+
+    /// The theme's name in `language`; its identifier when no longer configured (the
+    /// name of something removed since a report was filed).
+    pub fn theme_name(&self, id: &str, language: Language) -> String {
+        self.theme(id)
+            .map_or_else(|| id.to_string(), |t| t.name.get(language).to_string())
+    }
+
+    pub fn category_name(&self, id: &str, language: Language) -> String {
+        self.category(id)
+            .map_or_else(|| id.to_string(), |(_, c)| c.name.get(language).to_string())
+    }
+
+    pub fn office_name(&self, id: &str, language: Language) -> String {
+        self.office(id)
+            .map_or_else(|| id.to_string(), |o| o.name.get(language).to_string())
     }
 
     /// Citizens confirm their address before any message but the first.

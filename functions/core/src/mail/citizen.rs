@@ -12,20 +12,6 @@ use crate::status::Action;
 use crate::ticket::{EventKind, Ticket, TicketEvent, Visibility};
 use crate::workflow::RejectionReason;
 
-fn office_name(config: &ComuneConfig, id: &str, language: Language) -> String {
-    config.office(id).map_or_else(
-        || id.to_string(),
-        |office| office.name.get(language).to_string(),
-    )
-}
-
-fn category_name(config: &ComuneConfig, ticket: &Ticket, language: Language) -> String {
-    config.category(&ticket.report.category).map_or_else(
-        || ticket.report.category.clone(),
-        |(_, category)| category.name.get(language).to_string(),
-    )
-}
-
 fn rejection_words(reason: RejectionReason, language: Language) -> &'static str {
     let (it, en) = match reason {
         RejectionReason::NotCompetent => (
@@ -88,8 +74,7 @@ pub fn citizen_message(notice: &Notice, config: &ComuneConfig) -> Option<Message
     };
     let mine = recipient.public_number.to_string();
     let number = event_ticket.public_number.to_string();
-    let office = office_name(
-        config,
+    let office = config.office_name(
         event
             .office
             .as_deref()
@@ -129,7 +114,7 @@ pub fn citizen_message(notice: &Notice, config: &ComuneConfig) -> Option<Message
                 (t("Numero", "Number"), number.clone()),
                 (
                     t("Argomento", "Topic"),
-                    category_name(config, event_ticket, language),
+                    config.category_name(&event_ticket.report.category, language),
                 ),
                 (t("Ufficio", "Office"), office.clone()),
             ]));

@@ -17,11 +17,13 @@ pub const DEFAULT_LIMIT: u32 = 100;
 /// Most reports in one page; whole CSV and GeoJSON exports are streamed page by page.
 pub const MAX_LIMIT: u32 = 1000;
 
-/// Which dataset is asked for: statistics take no status, area or page.
+/// Which dataset is asked for: statistics take no status, area or page; the catalogue
+/// describes everything and takes no parameter at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dataset {
     Reports,
     Statistics,
+    Catalog,
 }
 
 /// West, south, east, north in degrees (WGS 84), as in GeoJSON.
@@ -109,14 +111,17 @@ impl OpenDataQuery {
                 continue;
             }
             let for_reports = dataset == Dataset::Reports;
+            let filtered = dataset != Dataset::Catalog;
             match key.as_str() {
-                "from" => filter.from = filters::date(&mut errors, "from", value),
-                "to" => filter.to = filters::date(&mut errors, "to", value),
-                "theme" => filter.theme = filters::theme(&mut errors, config, value),
-                "category" => filter.category = filters::category(&mut errors, config, value),
-                "office" => filter.office = filters::office(&mut errors, config, value),
-                "kind" => filter.kind = filters::kind(&mut errors, value),
-                "lang" => match Language::parse(value) {
+                "from" if filtered => filter.from = filters::date(&mut errors, "from", value),
+                "to" if filtered => filter.to = filters::date(&mut errors, "to", value),
+                "theme" if filtered => filter.theme = filters::theme(&mut errors, config, value),
+                "category" if filtered => {
+                    filter.category = filters::category(&mut errors, config, value)
+                }
+                "office" if filtered => filter.office = filters::office(&mut errors, config, value),
+                "kind" if filtered => filter.kind = filters::kind(&mut errors, value),
+                "lang" if filtered => match Language::parse(value) {
                     Some(language) => query.language = language,
                     None => errors.push("lang", "unknown_language", "is it or en"),
                 },

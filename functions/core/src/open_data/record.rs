@@ -140,16 +140,10 @@ impl OpenReport {
             }
             _ => (None, None),
         };
-        let name = |found: Option<&crate::config::LocalizedText>, id: &str| {
-            found.map_or(id.to_string(), |n| n.get(language).to_string())
-        };
         Ok(Self {
-            theme_name: name(config.theme(&row.theme).map(|t| &t.name), &row.theme),
-            category_name: name(
-                config.category(&row.category).map(|(_, c)| &c.name),
-                &row.category,
-            ),
-            office_name: name(config.office(&row.office).map(|o| &o.name), &row.office),
+            theme_name: config.theme_name(&row.theme, language),
+            category_name: config.category_name(&row.category, language),
+            office_name: config.office_name(&row.office, language),
             status_name: facts.status.label(language).to_string(),
             number: row.public_number,
             theme: row.theme,

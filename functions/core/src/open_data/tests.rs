@@ -10,19 +10,8 @@ use crate::report::Language;
 use crate::status::Status;
 use chrono::{TimeZone, Utc};
 
-fn pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (k.to_string(), v.to_string())
-        })
-        .collect()
-}
-
 fn parse(query: &str, dataset: Dataset) -> Result<OpenDataQuery, FieldErrors> {
-    OpenDataQuery::parse(&pairs(query), &demo_config(), dataset)
+    OpenDataQuery::parse(&crate::filters::test_pairs(query), &demo_config(), dataset)
 }
 
 #[test]
@@ -85,6 +74,15 @@ fn statistics_take_no_status_area_or_page() {
         Dataset::Statistics
     )
     .is_ok());
+}
+
+#[test]
+fn the_catalogue_takes_no_parameter() {
+    for parameter in ["lang=en", "from=2026-01-01", "category=buche-stradali"] {
+        let errors = parse(parameter, Dataset::Catalog).unwrap_err();
+        assert_eq!(errors.0[0].code, "unknown_parameter", "{parameter}");
+    }
+    assert!(parse("", Dataset::Catalog).is_ok());
 }
 
 #[test]

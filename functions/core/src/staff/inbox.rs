@@ -168,15 +168,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn parse(query: &str) -> Result<InboxQuery, FieldErrors> {
-        let pairs: Vec<(String, String)> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (k.to_string(), v.to_string())
-            })
-            .collect();
-        InboxQuery::parse(&pairs, &demo_config())
+        InboxQuery::parse(&crate::filters::test_pairs(query), &demo_config())
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Open data read from a real SQLite store: milestones kept by staff actions and filled
 //! by the migration, pages and their cursor, filters, and what never leaves the store.
 
-use super::open_data::{data_version, reports_page, statistics};
-use super::tests::{at, migrated, Sqlite};
+use super::open_data::{data_version, reports_page, statistics, ReportsPage};
+use super::tests::{act_at, at, migrated, Sqlite};
 use super::*;
 use crate::config::tests_support::demo_config;
 use crate::config::ComuneConfig;
@@ -48,23 +48,8 @@ fn file(db: &Sqlite, category: &str, point: (f64, f64), now: DateTime<Utc>, seed
     }
 }
 
-fn act(db: &Sqlite, ticket: &Ticket, command: Command, now: DateTime<Utc>) -> Ticket {
-    let version = super::find_by_tracking_token(db, &ticket.tracking_token)
-        .unwrap()
-        .unwrap()
-        .ticket
-        .version;
-    apply_command(
-        db,
-        ticket.id,
-        &command,
-        Actor::Staff("operatore".into()),
-        version,
-        &demo_config(),
-        now,
-    )
-    .unwrap()
-    .ticket
+fn act(db: &Sqlite, ticket: &Ticket, command: Command, now: DateTime<Utc>) {
+    act_at(db, ticket, &command, now);
 }
 
 #[derive(Debug, PartialEq, serde::Deserialize)]
@@ -230,15 +215,7 @@ fn the_migration_fills_the_milestones_of_earlier_tickets_from_their_history() {
 }
 
 fn query(text: &str, config: &ComuneConfig) -> OpenDataQuery {
-    let pairs: Vec<(String, String)> = text
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap();
-            (k.to_string(), v.to_string())
-        })
-        .collect();
-    OpenDataQuery::parse(&pairs, config, Dataset::Reports).unwrap()
+    OpenDataQuery::parse(&crate::filters::test_pairs(text), config, Dataset::Reports).unwrap()
 }
 
 #[test]
@@ -298,8 +275,6 @@ fn pages_follow_filing_order_and_the_cursor_continues_after_the_last_report() {
     .unwrap();
     assert_eq!(numbers(&dated), ["2026-000002", "2026-000003"]);
 }
-
-use super::open_data::ReportsPage;
 
 #[test]
 fn filters_narrow_by_status_category_and_office() {
@@ -439,10 +414,7 @@ fn statistics_from_the_store_count_reopened_tickets_in_the_backlog_again() {
         },
         at(2026, 3, 6, 10),
     );
-    let pairs = vec![
-        ("from".to_string(), "2026-03-01".to_string()),
-        ("to".to_string(), "2026-03-07".to_string()),
-    ];
+    let pairs = crate::filters::test_pairs("from=2026-03-01&to=2026-03-07");
     let query = OpenDataQuery::parse(&pairs, &config, Dataset::Statistics).unwrap();
     let stats = statistics(&db, &query, &config, at(2026, 3, 7, 20)).unwrap();
     assert_eq!(stats.totals.reports, 2);

@@ -3,7 +3,7 @@
 
 use super::delivery::*;
 use super::outbox::*;
-use super::tests::{at, created, migrated, new_ticket, Sqlite};
+use super::tests::{act_at, at, created, migrated, new_ticket, Sqlite};
 use super::*;
 use crate::config::tests_support::demo_config;
 use crate::config::{ComuneConfig, MailProvider, MailSettings};
@@ -28,21 +28,7 @@ fn filed(db: &Sqlite, email: Option<&str>, seed: u64) -> Ticket {
 }
 
 fn act(db: &Sqlite, ticket: &Ticket, command: Command) {
-    let version = find_by_tracking_token(db, &ticket.tracking_token)
-        .unwrap()
-        .unwrap()
-        .ticket
-        .version;
-    apply_command(
-        db,
-        ticket.id,
-        &command,
-        Actor::Staff("giardiniere".into()),
-        version,
-        &demo_config(),
-        at(2026, 3, 3, 9),
-    )
-    .unwrap();
+    act_at(db, ticket, &command, at(2026, 3, 3, 9));
 }
 
 #[derive(serde::Deserialize)]

@@ -92,15 +92,7 @@ fn world() -> World {
 }
 
 fn query(text: &str) -> InboxQuery {
-    let pairs: Vec<(String, String)> = text
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap();
-            (k.to_string(), v.replace('+', " "))
-        })
-        .collect();
-    InboxQuery::parse(&pairs, &demo_config()).unwrap()
+    InboxQuery::parse(&crate::filters::test_pairs(text), &demo_config()).unwrap()
 }
 
 #[test]

@@ -146,6 +146,30 @@ pub(super) fn report(email: Option<&str>) -> (ValidReport, RoutingDecision) {
     (report, routing)
 }
 
+/// Applies `command` as a staff member to the ticket as it is now stored.
+pub(super) fn act_at(
+    db: &Sqlite,
+    ticket: &Ticket,
+    command: &crate::workflow::Command,
+    now: DateTime<Utc>,
+) -> crate::workflow::Outcome {
+    let version = find_by_tracking_token(db, &ticket.tracking_token)
+        .unwrap()
+        .unwrap()
+        .ticket
+        .version;
+    apply_command(
+        db,
+        ticket.id,
+        command,
+        Actor::Staff("giardiniere".into()),
+        version,
+        &demo_config(),
+        now,
+    )
+    .unwrap()
+}
+
 pub(super) fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
 }
