@@ -68,17 +68,26 @@ pub fn rome_offset_hours(at: DateTime<Utc>) -> i64 {
 /// `22 novembre 2026` and the local time of `at`, in Italian local time.
 fn local_day(at: DateTime<Utc>, language: Language) -> (String, DateTime<Utc>) {
     let local = at + Duration::hours(rome_offset_hours(at));
+    (format_day(local.date_naive(), language), local)
+}
+
+/// The month's name, `month` counted from 1: `dicembre`, `December`.
+pub fn month_name(month: u32, language: Language) -> &'static str {
     let months = match language {
         Language::It => &MONTHS_IT,
         Language::En => &MONTHS_EN,
     };
-    let day = format!(
+    months[(month.clamp(1, 12) - 1) as usize]
+}
+
+/// A calendar day as written in prose: `1 dicembre 2025`, `1 December 2025`.
+pub fn format_day(day: NaiveDate, language: Language) -> String {
+    format!(
         "{} {} {}",
-        local.day(),
-        months[local.month0() as usize],
-        local.year()
-    );
-    (day, local)
+        day.day(),
+        month_name(day.month(), language),
+        day.year()
+    )
 }
 
 /// `22 novembre 2026, 23:37` or `22 November 2026, 23:37`, in Italian local time.

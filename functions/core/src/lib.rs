@@ -7,6 +7,7 @@
 pub mod api;
 pub mod config;
 pub mod csv;
+pub mod dashboard;
 pub mod email;
 pub mod field_error;
 pub mod filters;

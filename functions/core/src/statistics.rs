@@ -534,4 +534,4 @@ fn backlog(steps: &[BacklogStep], period: Period, now: DateTime<Utc>) -> Vec<Bac
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -4,6 +4,7 @@
 
 mod api_error;
 mod comune;
+mod dashboard;
 mod html_rewriter;
 mod mail_sender;
 mod open_data;

@@ -136,13 +136,7 @@ fn revalidate_at(
     query: &OpenDataQuery,
     data: &DataVersion,
 ) -> Result<(String, Option<Response>)> {
-    let tag = entity_tag(
-        form,
-        query,
-        data.events,
-        comune::version(env),
-        rome_date(now()),
-    );
+    let tag = tag_of(env, form, query, data);
     let held = request.headers().get("If-None-Match")?;
     if held.is_some_and(|held| matches_tag(&held, &tag)) {
         let mut response = Response::empty()?.with_status(304);
@@ -150,6 +144,18 @@ fn revalidate_at(
         return Ok((tag, Some(response)));
     }
     Ok((tag, None))
+}
+
+/// Changes with the data, the configuration (names, policy) and the day (default periods
+/// and "overdue" move with it).
+fn tag_of(env: &Env, form: &str, query: &OpenDataQuery, data: &DataVersion) -> String {
+    entity_tag(
+        form,
+        query,
+        data.events,
+        comune::version(env),
+        rome_date(now()),
+    )
 }
 
 fn fresh(headers: &mut Headers, tag: &str) -> Result<()> {
@@ -321,30 +327,43 @@ fn streamed(
 
 async fn statistics(request: &Request, env: &Env) -> Result<Response> {
     let (_, query) = parse(request, env, Dataset::Statistics)?;
-    let (tag, not_modified) = revalidate(request, env, "statistics", &query).await?;
+    let (tag, not_modified) = revalidate(request, env, STATISTICS_FORM, &query).await?;
     if let Some(response) = not_modified {
         return Ok(response);
     }
-    let kv = env.kv("KV")?;
-    let key = format!("open-data:statistics:{}", tag.trim_matches('"'));
-    let body = match kv.get(&key).text().await.ok().flatten() {
-        Some(cached) => cached,
-        None => {
-            let body = store_client::open_data_statistics(env, &query).await?;
-            // A failed cache write only costs the next reader a computation.
-            if let Ok(put) = kv.put(&key, body.as_str()) {
-                if let Err(error) = put.expiration_ttl(STATISTICS_TTL_SECONDS).execute().await {
-                    worker::console_warn!("statistics not cached: {error}");
-                }
-            }
-            body
-        }
-    };
+    let body = cached_statistics(env, &query, &tag).await?;
     let mut response = Response::ok(body)?;
     let headers = response.headers_mut();
     headers.set("Content-Type", Form::Json.content_type())?;
     fresh(headers, &tag)?;
     Ok(response)
+}
+
+const STATISTICS_FORM: &str = "statistics";
+
+/// The statistics as JSON, from KV when someone asked for the same ones since the last
+/// change, else from the store (and then kept in KV). The dashboard page reads them here
+/// too, so the page and the API share one computation.
+pub(crate) async fn statistics_json(env: &Env, query: &OpenDataQuery) -> Result<String> {
+    let data = store_client::open_data_version(env).await?;
+    let tag = tag_of(env, STATISTICS_FORM, query, &data);
+    cached_statistics(env, query, &tag).await
+}
+
+async fn cached_statistics(env: &Env, query: &OpenDataQuery, tag: &str) -> Result<String> {
+    let kv = env.kv("KV")?;
+    let key = format!("open-data:statistics:{}", tag.trim_matches('"'));
+    if let Some(cached) = kv.get(&key).text().await.ok().flatten() {
+        return Ok(cached);
+    }
+    let body = store_client::open_data_statistics(env, query).await?;
+    // A failed cache write only costs the next reader a computation.
+    if let Ok(put) = kv.put(&key, body.as_str()) {
+        if let Err(error) = put.expiration_ttl(STATISTICS_TTL_SECONDS).execute().await {
+            worker::console_warn!("statistics not cached: {error}");
+        }
+    }
+    Ok(body)
 }
 
 /// The DCAT-AP_IT catalogue (JSON-LD) of the comune's datasets.

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use worker::{Env, Response, Result};
 
-fn page_prefix(language: Language) -> &'static str {
+pub(crate) fn page_prefix(language: Language) -> &'static str {
     match language {
         Language::It => "",
         Language::En => "/en",
@@ -23,7 +23,7 @@ fn page_prefix(language: Language) -> &'static str {
 }
 
 /// A page of the built site, as the static assets server has it.
-async fn asset(env: &Env, path: &str) -> Result<Response> {
+pub(crate) async fn asset(env: &Env, path: &str) -> Result<Response> {
     env.assets("ASSETS")?
         .fetch(format!("https://assets.local{path}"), None)
         .await
@@ -55,7 +55,7 @@ pub async fn not_found(env: &Env) -> Result<Response> {
     html_response(asset_html(env, "/404.html").await?, 404)
 }
 
-fn text_slot(slot: &str) -> String {
+pub(crate) fn text_slot(slot: &str) -> String {
     format!("[data-slot=\"{slot}\"]")
 }
 

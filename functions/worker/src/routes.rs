@@ -203,13 +203,16 @@ fn with_api_headers(mut response: Response) -> Result<Response> {
     Ok(response)
 }
 
-/// Pages: form posts without JavaScript, tracking pages, tracking lookup; else 404.
+/// Pages: form posts without JavaScript, tracking pages, tracking lookup, the dashboard;
+/// else 404.
 async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
     let method = request.method();
     let trimmed = path.trim_end_matches('/');
     match (method, trimmed) {
         (Method::Post, "/segnala/invia") => form_post(request, env, Language::It).await,
         (Method::Post, "/en/report/send") => form_post(request, env, Language::En).await,
+        (Method::Get, "/cruscotto") => crate::dashboard::page(request, env, Language::It).await,
+        (Method::Get, "/en/dashboard") => crate::dashboard::page(request, env, Language::En).await,
         (Method::Get, "/segnalazione/cerca") => lookup(request, env, Language::It).await,
         (Method::Get, "/en/reports/find") => lookup(request, env, Language::En).await,
         (Method::Get, _) if trimmed.starts_with("/segnalazione/") => {

@@ -124,7 +124,7 @@ fn world() -> (Vec<TicketFacts>, Vec<BacklogStep>) {
     (tickets, steps)
 }
 
-fn first_quarter() -> Statistics {
+pub(crate) fn first_quarter() -> Statistics {
     let (tickets, steps) = world();
     let period = Period {
         from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
