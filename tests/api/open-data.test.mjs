@@ -198,6 +198,59 @@ describe('open data', () => {
     assert.equal((await get('reports.json', { 'If-None-Match': after.headers.get('etag') })).status, 200);
   });
 
+  test('the cron writes one snapshot a day, served as files that match the live data', async () => {
+    assert.deepEqual(await (await get('snapshots.json')).json(), { snapshots: [] });
+    assert.equal((await get('snapshots/latest/reports.csv')).status, 404, 'no snapshot before the first cron run');
+
+    await worker.scheduled();
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
+    const listed = await get('snapshots.json');
+    assert.equal(listed.status, 200);
+    assert.equal(listed.headers.get('access-control-allow-origin'), '*');
+    const { snapshots } = await listed.json();
+    assert.equal(snapshots.length, 1);
+    assert.equal(snapshots[0].date, today);
+    assert.deepEqual(snapshots[0].files.map((f) => [f.name, f.url, f.reports ?? null]), [
+      ['reports.csv', `/api/v1/open-data/snapshots/${today}/reports.csv`, filed.length],
+      ['reports.geojson', `/api/v1/open-data/snapshots/${today}/reports.geojson`, filed.length],
+      ['statistics.json', `/api/v1/open-data/snapshots/${today}/statistics.json`, null],
+    ]);
+
+    // The files hold what the live endpoints give (written in 3-report store calls).
+    for (const [name, live] of [['reports.csv', 'reports.csv'], ['reports.geojson', 'reports.geojson']]) {
+      const file = await get(`snapshots/${today}/${name}`);
+      assert.equal(file.status, 200, name);
+      // Bytes, not text: decoding would drop the CSV's byte-order mark.
+      const bytes = Buffer.from(await file.arrayBuffer());
+      assert.ok(bytes.equals(Buffer.from(await (await get(live)).arrayBuffer())), `${name} equals the live export`);
+      const entry = snapshots[0].files.find((f) => f.name === name);
+      assert.equal(bytes.length, entry.bytes);
+      assert.equal(file.headers.get('content-type').split(';')[0], entry.media_type.split(';')[0]);
+      assert.equal(file.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.match(file.headers.get('content-disposition'), new RegExp(`filename="segnalazioni-bergamo-${today}\\.`));
+      const tag = file.headers.get('etag');
+      assert.ok(tag);
+      assert.equal((await get(`snapshots/${today}/${name}`, { 'If-None-Match': tag })).status, 304);
+    }
+    const statistics = await (await get(`snapshots/${today}/statistics.json`)).json();
+    assert.deepEqual(statistics.totals, (await (await get('statistics.json')).json()).totals);
+
+    const latest = await fetch(`${base()}/snapshots/latest/reports.geojson`, { redirect: 'manual' });
+    assert.equal(latest.status, 302);
+    assert.equal(latest.headers.get('location'), `/api/v1/open-data/snapshots/${today}/reports.geojson`);
+
+    // Later runs the same day leave it alone, even after a change.
+    await file();
+    await worker.scheduled();
+    const again = (await (await get('snapshots.json')).json()).snapshots;
+    assert.deepEqual(again, snapshots);
+
+    for (const path of [`snapshots/${today}/index.json`, 'snapshots/2026-13-01/reports.csv', 'snapshots/ieri/reports.csv',
+      `snapshots/${today}/reports.csv/x`, 'snapshots/latest/secret.txt']) {
+      assert.equal((await get(path)).status, 404, path);
+    }
+  });
+
   test('the DCAT-AP_IT catalogue names the publisher, the licence and distributions that download', async () => {
     const response = await get('catalog.jsonld');
     assert.equal(response.status, 200);
@@ -208,7 +261,7 @@ describe('open data', () => {
     const today = new Date().toISOString().slice(0, 10);
     assert.equal(catalog['dct:modified']['@value'], today, 'modified is the day of the last change');
     const distributions = catalog['dcat:dataset'].flatMap((d) => d['dcat:distribution']);
-    assert.equal(distributions.length, 4);
+    assert.equal(distributions.length, 7, 'live forms and daily copies');
     for (const distribution of distributions) {
       assert.equal(distribution['dct:license']['@id'], 'https://creativecommons.org/licenses/by/4.0/');
       const download = await fetch(distribution['dcat:downloadURL']['@id']);
@@ -269,7 +322,8 @@ describe('open data', () => {
     const outputs = async () => {
       const texts = [];
       for (const path of ['reports.json?limit=1000', 'reports.json?lang=en&limit=1000', 'reports.csv', 'reports.geojson',
-        'reports.csv?status=closed', 'statistics.json', 'statistics.json?lang=en']) {
+        'reports.csv?status=closed', 'statistics.json', 'statistics.json?lang=en', 'snapshots.json',
+        'snapshots/latest/reports.csv', 'snapshots/latest/reports.geojson', 'snapshots/latest/statistics.json']) {
         const response = await get(path);
         assert.equal(response.status, 200, path);
         texts.push([path, await response.text()]);

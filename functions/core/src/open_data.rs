@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod formats;
 pub mod query;
 pub mod record;
+pub mod snapshot;
 
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ mod pages;
 mod photo_storage;
 mod platform;
 mod routes;
+mod snapshots;
 mod sso;
 mod staff_api;
 mod staff_pages;
@@ -45,11 +46,16 @@ async fn queue(
     outbox::consume(batch, env).await
 }
 
-/// Every few minutes: the daily deadline lists, and outbox rows whose message was lost.
+/// Every few minutes: the daily deadline lists, outbox rows whose message was lost, and
+/// the day's open-data snapshot.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
     comune::refresh(&env).await;
     if let Err(error) = outbox::sweep(&env).await {
         worker::console_error!("outbox sweep: {error}");
+    }
+    // After the outbox: a long export must not hold up the e-mails.
+    if let Err(error) = snapshots::take_if_due(&env).await {
+        worker::console_error!("open-data snapshot: {error}");
     }
 }

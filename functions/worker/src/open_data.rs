@@ -11,10 +11,11 @@ use crate::store_client;
 use futures_util::stream;
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::open_data::formats::{
-    csv_head, csv_rows, geojson_features, JsonPage, GEOJSON_HEAD, GEOJSON_TAIL,
+    csv_head, csv_rows, geojson_features, ExportWriter, JsonPage, GEOJSON_HEAD, GEOJSON_TAIL,
 };
 use segnala_core::open_data::query::{Dataset, OpenDataQuery, DEFAULT_LIMIT, MAX_LIMIT};
 use segnala_core::open_data::{entity_tag, matches_tag};
+use segnala_core::public_number::PublicNumber;
 use segnala_core::store::open_data::{DataVersion, ReportsPage};
 use segnala_core::working_days::rome_date;
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ const STATISTICS_TTL_SECONDS: u64 = 2 * 24 * 3600;
 
 /// Reports per store call while streaming a whole export: `OPEN_DATA_PAGE_SIZE`, else the
 /// largest page (a smaller one holds the store for less time per call, at more calls).
-fn export_page_size(env: &Env) -> u32 {
+pub(crate) fn export_page_size(env: &Env) -> u32 {
     env.var("OPEN_DATA_PAGE_SIZE")
         .ok()
         .and_then(|v| v.to_string().parse::<u32>().ok())
@@ -80,7 +81,11 @@ pub async fn handle(request: Request, env: &Env, file: &str) -> Result<Response>
             "reports.geojson" => reports(&request, env, Form::GeoJson).await,
             "statistics.json" => statistics(&request, env).await,
             "catalog.jsonld" => catalog(&request, env).await,
-            _ => Err(ApiError::NotFound("Dataset")),
+            "snapshots.json" => crate::snapshots::list(&request, env).await,
+            _ => match file.strip_prefix("snapshots/") {
+                Some(rest) => crate::snapshots::download(&request, env, rest).await,
+                None => Err(ApiError::NotFound("Dataset")),
+            },
         },
         _ => Err(ApiError::MethodNotAllowed),
     };
@@ -186,7 +191,7 @@ fn unknown_cursor() -> ApiError {
     )]))
 }
 
-async fn page(
+pub(crate) async fn page(
     env: &Env,
     query: &OpenDataQuery,
     limit: u32,
@@ -271,58 +276,63 @@ fn streamed(
     page_size: u32,
 ) -> Result<Response> {
     enum Next {
-        Page(ReportsPage, bool),
+        Page(ReportsPage),
         Tail,
         Done,
     }
-    let chunks = stream::unfold(Next::Page(first, true), move |state| {
-        let (env, mut query) = (env.clone(), query.clone());
+    let writer = std::rc::Rc::new(std::cell::RefCell::new(export_writer(form)));
+    let chunks = stream::unfold(Next::Page(first), move |state| {
+        let (env, query, writer) = (env.clone(), query.clone(), writer.clone());
         async move {
             match state {
-                Next::Page(page, opens) => {
-                    let mut chunk = match (form, opens) {
-                        (Form::Csv, true) => csv_head(),
-                        (Form::Csv, false) => String::new(),
-                        (_, true) => GEOJSON_HEAD.to_string(),
-                        (_, false) => String::new(),
-                    };
-                    chunk.push_str(&match form {
-                        Form::Csv => csv_rows(&page.reports),
-                        _ => geojson_features(&page.reports, opens),
-                    });
-                    let opens = opens && page.reports.is_empty();
-                    let next = match page
-                        .next_after
-                        .as_deref()
-                        .map(segnala_core::public_number::PublicNumber::parse)
-                    {
-                        Some(Ok(after)) => {
-                            query.after = Some(after);
-                            match self::page(&env, &query, page_size, false).await {
-                                Ok(page) => Next::Page(page, opens),
-                                Err(error) => {
-                                    // The status is sent; the reader sees a cut transfer.
-                                    worker::console_error!("open-data export stopped: {error}");
-                                    return Some((
-                                        Err(worker::Error::RustError(error.to_string())),
-                                        Next::Done,
-                                    ));
-                                }
-                            }
+                Next::Page(page) => {
+                    let chunk = writer.borrow_mut().page(&page.reports);
+                    let next = match next_page(&env, &query, &page, page_size).await {
+                        Ok(Some(page)) => Next::Page(page),
+                        Ok(None) => Next::Tail,
+                        Err(error) => {
+                            // The status is sent; the reader sees a cut transfer.
+                            worker::console_error!("open-data export stopped: {error}");
+                            return Some((
+                                Err(worker::Error::RustError(error.to_string())),
+                                Next::Done,
+                            ));
                         }
-                        _ => Next::Tail,
                     };
                     Some((Ok(chunk.into_bytes()), next))
                 }
-                Next::Tail => {
-                    let tail = if form == Form::Csv { "" } else { GEOJSON_TAIL };
-                    Some((Ok(tail.as_bytes().to_vec()), Next::Done))
-                }
+                Next::Tail => Some((Ok(writer.borrow_mut().tail().into_bytes()), Next::Done)),
                 Next::Done => None,
             }
         }
     });
     Ok(Response::from_stream(chunks)?)
+}
+
+fn export_writer(form: Form) -> ExportWriter {
+    match form {
+        Form::GeoJson => ExportWriter::geojson(),
+        _ => ExportWriter::csv(),
+    }
+}
+
+/// The page after `page` in a walk through the whole dataset, if there is one.
+pub(crate) async fn next_page(
+    env: &Env,
+    query: &OpenDataQuery,
+    page: &ReportsPage,
+    page_size: u32,
+) -> Result<Option<ReportsPage>> {
+    let Some(after) = page.next_after.as_deref() else {
+        return Ok(None);
+    };
+    let after = PublicNumber::parse(after)
+        .map_err(|_| ApiError::Internal(format!("store cursor {after} is not a number")))?;
+    let query = OpenDataQuery {
+        after: Some(after),
+        ..query.clone()
+    };
+    self::page(env, &query, page_size, false).await.map(Some)
 }
 
 async fn statistics(request: &Request, env: &Env) -> Result<Response> {

@@ -125,6 +125,9 @@ pub fn catalog(
             distribution(config, &format!("{base}/reports.csv"), "CSV", "text/csv", ("Segnalazioni (CSV)", "Reports (CSV)")),
             distribution(config, &format!("{base}/reports.geojson"), "GEOJSON", "application/geo+json", ("Segnalazioni (GeoJSON)", "Reports (GeoJSON)")),
             distribution(config, &format!("{base}/reports.json"), "JSON", "application/json", ("Segnalazioni (JSON, a pagine)", "Reports (JSON, paged)")),
+            // The day's copies: the same data as files, for readers who want it all.
+            distribution(config, &format!("{base}/snapshots/latest/reports.csv"), "CSV", "text/csv", ("Segnalazioni, copia giornaliera (CSV)", "Reports, daily copy (CSV)")),
+            distribution(config, &format!("{base}/snapshots/latest/reports.geojson"), "GEOJSON", "application/geo+json", ("Segnalazioni, copia giornaliera (GeoJSON)", "Reports, daily copy (GeoJSON)")),
         ],
         &["segnalazioni", "reclami", "suggerimenti", "servizi pubblici", "tempi di risposta"],
     );
@@ -138,13 +141,22 @@ pub fn catalog(
             "Numero di segnalazioni per stato, tema, categoria, ufficio, tipo e mese; tempi di presa in carico e di risoluzione (mediana e 90° percentile) per ufficio e categoria; quota entro i tempi previsti; segnalazioni aperte giorno per giorno.",
             "Reports by status, theme, category, office, kind and month; time to take in charge and to resolve (median and 90th percentile) per office and category; share within the response target; open reports day by day.",
         ),
-        vec![distribution(
-            config,
-            &format!("{base}/statistics.json"),
-            "JSON",
-            "application/json",
-            ("Statistiche (JSON)", "Statistics (JSON)"),
-        )],
+        vec![
+            distribution(
+                config,
+                &format!("{base}/statistics.json"),
+                "JSON",
+                "application/json",
+                ("Statistiche (JSON)", "Statistics (JSON)"),
+            ),
+            distribution(
+                config,
+                &format!("{base}/snapshots/latest/statistics.json"),
+                "JSON",
+                "application/json",
+                ("Statistiche, copia giornaliera (JSON)", "Statistics, daily copy (JSON)"),
+            ),
+        ],
         &["segnalazioni", "statistiche", "tempi di risposta", "qualità dei servizi"],
     );
     json!({

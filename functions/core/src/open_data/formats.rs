@@ -125,3 +125,55 @@ pub struct JsonPage<'a> {
     pub next: Option<String>,
     pub licence: &'a Licence,
 }
+
+/// A whole CSV or GeoJSON export written page by page: the head once, each page's rows,
+/// then the tail. Holds nothing but two flags, so an export of any size costs one page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportWriter {
+    geojson: bool,
+    started: bool,
+    any_feature: bool,
+}
+
+impl ExportWriter {
+    pub fn csv() -> Self {
+        Self {
+            geojson: false,
+            started: false,
+            any_feature: false,
+        }
+    }
+
+    pub fn geojson() -> Self {
+        Self {
+            geojson: true,
+            ..Self::csv()
+        }
+    }
+
+    /// The text of one page (the head too, for the first).
+    pub fn page(&mut self, reports: &[OpenReport]) -> String {
+        let mut out = match (self.started, self.geojson) {
+            (true, _) => String::new(),
+            (false, false) => csv_head(),
+            (false, true) => GEOJSON_HEAD.to_string(),
+        };
+        self.started = true;
+        if self.geojson {
+            out.push_str(&geojson_features(reports, !self.any_feature));
+        } else {
+            out.push_str(&csv_rows(reports));
+        }
+        self.any_feature |= !reports.is_empty();
+        out
+    }
+
+    /// What ends the export (the head too, if no page was ever written).
+    pub fn tail(&mut self) -> String {
+        let mut out = self.page(&[]);
+        if self.geojson {
+            out.push_str(GEOJSON_TAIL);
+        }
+        out
+    }
+}

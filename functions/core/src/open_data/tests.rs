@@ -341,7 +341,12 @@ fn the_catalogue_describes_both_datasets_after_dcat_ap_it() {
                 .unwrap()
         })
         .collect();
-    assert_eq!(formats, ["CSV", "GEOJSON", "JSON"]);
+    // Live CSV, GeoJSON and JSON, then the daily copies as files.
+    assert_eq!(formats, ["CSV", "GEOJSON", "JSON", "CSV", "GEOJSON"]);
+    assert!(reports["dcat:distribution"][3]["@id"]
+        .as_str()
+        .unwrap()
+        .ends_with("/snapshots/latest/reports.csv"));
     for distribution in reports["dcat:distribution"].as_array().unwrap() {
         assert_eq!(
             distribution["dct:license"]["@id"],
@@ -351,5 +356,42 @@ fn the_catalogue_describes_both_datasets_after_dcat_ap_it() {
             .as_str()
             .unwrap()
             .starts_with(&format!("{}/api/v1/open-data/", config.public_url)));
+    }
+}
+
+#[test]
+fn an_export_written_page_by_page_is_one_valid_document_whatever_the_pages() {
+    use super::formats::ExportWriter;
+    let config = demo_config();
+    let report = || {
+        OpenReport::of(
+            row("buche-stradali", "received"),
+            &config,
+            Language::It,
+            now(),
+        )
+        .unwrap()
+    };
+    // Empty pages anywhere (the last page of a keyset walk is often empty).
+    for pages in [
+        vec![],
+        vec![vec![]],
+        vec![vec![report(), report()], vec![], vec![report()]],
+        vec![vec![], vec![report()]],
+    ] {
+        let count: usize = pages.iter().map(Vec::len).sum();
+        let mut geojson = ExportWriter::geojson();
+        let mut csv = ExportWriter::csv();
+        let (mut g, mut c) = (String::new(), String::new());
+        for page in &pages {
+            g.push_str(&geojson.page(page));
+            c.push_str(&csv.page(page));
+        }
+        g.push_str(&geojson.tail());
+        c.push_str(&csv.tail());
+        let collection: serde_json::Value = serde_json::from_str(&g).unwrap();
+        assert_eq!(collection["features"].as_array().unwrap().len(), count);
+        assert_eq!(c.matches('\u{feff}').count(), 1, "one head");
+        assert_eq!(c.lines().count(), count + 1);
     }
 }

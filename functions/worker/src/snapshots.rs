@@ -1,0 +1,272 @@
+//! Daily open-data snapshots in the `OPEN_DATA` bucket: the cron writes them once a Rome
+//! day (a multipart upload per file, so memory stays at one part whatever the size), and
+//! readers download them under `/api/v1/open-data/snapshots/` without touching the store.
+
+use crate::api_error::ApiError;
+use crate::comune;
+use crate::open_data;
+use crate::platform::now;
+use chrono::NaiveDate;
+use segnala_core::open_data::formats::ExportWriter;
+use segnala_core::open_data::matches_tag;
+use segnala_core::open_data::query::OpenDataQuery;
+use segnala_core::open_data::snapshot::{
+    Parts, Snapshot, SnapshotEntry, SnapshotFile, SnapshotIndex, INDEX_KEY, PART_BYTES,
+};
+use segnala_core::working_days::rome_date;
+use worker::{Bucket, Env, HttpMetadata, Request, Response};
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+pub const BINDING: &str = "OPEN_DATA";
+
+fn bucket(env: &Env) -> Result<Bucket> {
+    Ok(env.bucket(BINDING)?)
+}
+
+async fn index(bucket: &Bucket) -> Result<SnapshotIndex> {
+    match bucket.get(INDEX_KEY).execute().await? {
+        Some(object) => {
+            let text = match object.body() {
+                Some(body) => body.text().await?,
+                None => return Ok(SnapshotIndex::default()),
+            };
+            serde_json::from_str(&text)
+                .map_err(|e| ApiError::Internal(format!("snapshot index unreadable: {e}")))
+        }
+        None => Ok(SnapshotIndex::default()),
+    }
+}
+
+/// From the cron: today's snapshot, unless it is already there.
+pub async fn take_if_due(env: &Env) -> Result<()> {
+    let bucket = bucket(env)?;
+    let mut index = index(&bucket).await?;
+    let started = now();
+    if !index.is_due(started) {
+        return Ok(());
+    }
+    let date = rome_date(started);
+    let mut files = Vec::new();
+    for file in [SnapshotFile::ReportsCsv, SnapshotFile::ReportsGeoJson] {
+        let (bytes, reports) = write_reports(env, &bucket, file, date).await?;
+        files.push(entry(file, date, bytes, Some(reports)));
+    }
+    let statistics = open_data::statistics_json(env, &OpenDataQuery::default()).await?;
+    put(
+        &bucket,
+        &SnapshotFile::Statistics.key(date),
+        SnapshotFile::Statistics,
+        statistics.as_bytes().to_vec(),
+    )
+    .await?;
+    files.push(entry(
+        SnapshotFile::Statistics,
+        date,
+        statistics.len() as u64,
+        None,
+    ));
+
+    let dropped = index.add(Snapshot {
+        date,
+        generated_at: started,
+        files,
+    });
+    // The index goes last: a snapshot is listed only once all its files are there.
+    let json = serde_json::to_vec(&index).map_err(|e| ApiError::Internal(e.to_string()))?;
+    bucket
+        .put(INDEX_KEY, json)
+        .http_metadata(HttpMetadata {
+            content_type: Some("application/json; charset=utf-8".into()),
+            ..Default::default()
+        })
+        .execute()
+        .await?;
+    for old in dropped {
+        let keys: Vec<String> = SnapshotFile::ALL.iter().map(|f| f.key(old)).collect();
+        if let Err(error) = bucket.delete_multiple(keys).await {
+            worker::console_warn!("old snapshot {old} not deleted: {error}");
+        }
+    }
+    worker::console_log!("open-data snapshot {date} written");
+    Ok(())
+}
+
+fn entry(file: SnapshotFile, date: NaiveDate, bytes: u64, reports: Option<u64>) -> SnapshotEntry {
+    SnapshotEntry {
+        name: file.name().into(),
+        url: file.path(date),
+        media_type: file.media_type().into(),
+        bytes,
+        reports,
+    }
+}
+
+fn metadata(file: SnapshotFile) -> HttpMetadata {
+    HttpMetadata {
+        content_type: Some(file.media_type().into()),
+        ..Default::default()
+    }
+}
+
+async fn put(bucket: &Bucket, key: &str, file: SnapshotFile, bytes: Vec<u8>) -> Result<()> {
+    bucket
+        .put(key, bytes)
+        .http_metadata(metadata(file))
+        .execute()
+        .await?;
+    Ok(())
+}
+
+/// Every report, in Italian, page by page from the store into the parts of one upload.
+async fn write_reports(
+    env: &Env,
+    bucket: &Bucket,
+    file: SnapshotFile,
+    date: NaiveDate,
+) -> Result<(u64, u64)> {
+    let key = file.key(date);
+    let upload = bucket
+        .create_multipart_upload(key.clone())
+        .http_metadata(metadata(file))
+        .execute()
+        .await?;
+    let result = async {
+        let query = OpenDataQuery::default();
+        let page_size = open_data::export_page_size(env);
+        let mut writer = match file {
+            SnapshotFile::ReportsGeoJson => ExportWriter::geojson(),
+            _ => ExportWriter::csv(),
+        };
+        let mut parts = Parts::new(PART_BYTES);
+        let mut uploaded = Vec::new();
+        let mut reports = 0u64;
+        let mut page = Some(open_data::page(env, &query, page_size, false).await?);
+        while let Some(current) = page {
+            reports += current.reports.len() as u64;
+            if let Some(part) = parts.push(writer.page(&current.reports).as_bytes()) {
+                let number = uploaded.len() as u16 + 1;
+                uploaded.push(upload.upload_part(number, part).await?);
+            }
+            page = open_data::next_page(env, &query, &current, page_size).await?;
+        }
+        if let Some(part) = parts.push(writer.tail().as_bytes()) {
+            let number = uploaded.len() as u16 + 1;
+            uploaded.push(upload.upload_part(number, part).await?);
+        }
+        let total = parts.total;
+        let last = parts.finish();
+        if !last.is_empty() || uploaded.is_empty() {
+            let number = uploaded.len() as u16 + 1;
+            uploaded.push(upload.upload_part(number, last).await?);
+        }
+        Ok::<_, ApiError>((uploaded, total, reports))
+    }
+    .await;
+    match result {
+        Ok((uploaded, bytes, reports)) => {
+            upload.complete(uploaded).await?;
+            Ok((bytes, reports))
+        }
+        Err(error) => {
+            // Parts already sent would otherwise be kept (and billed) until R2 expires them.
+            if let Err(abort) = upload.abort().await {
+                worker::console_warn!("snapshot upload {key} not aborted: {abort}");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// `snapshots.json`: every snapshot kept, newest first, with its files.
+pub async fn list(request: &Request, env: &Env) -> Result<Response> {
+    let bucket = bucket(env)?;
+    let object = bucket.get(INDEX_KEY).execute().await?;
+    let (body, tag) = match object {
+        Some(object) => {
+            let tag = object.http_etag();
+            let body = match object.body() {
+                Some(body) => body.text().await?,
+                None => String::from("{\"snapshots\":[]}"),
+            };
+            (body, Some(tag))
+        }
+        None => (String::from("{\"snapshots\":[]}"), None),
+    };
+    if let Some(response) = not_modified(request, tag.as_deref(), LIST_CACHE)? {
+        return Ok(response);
+    }
+    let mut response = Response::ok(body)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "application/json; charset=utf-8")?;
+    headers.set("Cache-Control", LIST_CACHE)?;
+    if let Some(tag) = tag {
+        headers.set("ETag", &tag)?;
+    }
+    Ok(response)
+}
+
+/// The list changes once a day.
+const LIST_CACHE: &str = "public, max-age=300";
+/// A dated file never changes.
+const FILE_CACHE: &str = "public, max-age=31536000, immutable";
+
+fn not_modified(request: &Request, tag: Option<&str>, cache: &str) -> Result<Option<Response>> {
+    let held = request.headers().get("If-None-Match")?;
+    match (held, tag) {
+        (Some(held), Some(tag)) if matches_tag(&held, tag) => {
+            let mut response = Response::empty()?.with_status(304);
+            response.headers_mut().set("ETag", tag)?;
+            response.headers_mut().set("Cache-Control", cache)?;
+            Ok(Some(response))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `snapshots/{date}/{file}` streamed from R2, or `snapshots/latest/{file}` sent on to the
+/// newest dated one.
+pub async fn download(request: &Request, env: &Env, rest: &str) -> Result<Response> {
+    let (day, name) = rest.split_once('/').ok_or(ApiError::NotFound("Snapshot"))?;
+    let file = SnapshotFile::parse(name).ok_or(ApiError::NotFound("Snapshot"))?;
+    let bucket = bucket(env)?;
+    if day == "latest" {
+        let index = index(&bucket).await?;
+        let latest = index.latest().ok_or(ApiError::NotFound("Snapshot"))?;
+        let mut response = Response::empty()?.with_status(302);
+        let headers = response.headers_mut();
+        headers.set("Location", &file.path(latest.date))?;
+        headers.set("Cache-Control", LIST_CACHE)?;
+        return Ok(response);
+    }
+    // Only real dates reach the bucket, so no other key can ever be asked for.
+    let date =
+        NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| ApiError::NotFound("Snapshot"))?;
+    let object = bucket
+        .get(file.key(date))
+        .execute()
+        .await?
+        .ok_or(ApiError::NotFound("Snapshot"))?;
+    let tag = object.http_etag();
+    if let Some(response) = not_modified(request, Some(&tag), FILE_CACHE)? {
+        return Ok(response);
+    }
+    let size = object.size();
+    let body = object
+        .body()
+        .ok_or_else(|| ApiError::Internal("snapshot without a body".into()))?;
+    let mut response = Response::from_body(body.response_body()?)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", file.media_type())?;
+    headers.set("Content-Length", &size.to_string())?;
+    headers.set("ETag", &tag)?;
+    headers.set("Cache-Control", FILE_CACHE)?;
+    headers.set(
+        "Content-Disposition",
+        &format!(
+            "attachment; filename=\"{}\"",
+            file.download_name(&comune::config(env).id, date)
+        ),
+    )?;
+    Ok(response)
+}
