@@ -48,9 +48,11 @@ pub async fn take_if_due(env: &Env) -> Result<()> {
     }
     let date = rome_date(started);
     let mut files = Vec::new();
+    let mut written = Vec::new();
     for file in [SnapshotFile::ReportsCsv, SnapshotFile::ReportsGeoJson] {
-        let (bytes, reports) = write_reports(env, &bucket, file, date).await?;
+        let (bytes, reports, parts) = write_reports(env, &bucket, file, date).await?;
         files.push(entry(file, date, bytes, Some(reports)));
+        written.push(format!("{} {bytes} bytes in {parts} parts", file.name()));
     }
     let statistics = open_data::statistics_json(env, &OpenDataQuery::default()).await?;
     put(
@@ -88,7 +90,7 @@ pub async fn take_if_due(env: &Env) -> Result<()> {
             worker::console_warn!("old snapshot {old} not deleted: {error}");
         }
     }
-    worker::console_log!("open-data snapshot {date} written");
+    worker::console_log!("open-data snapshot {date} written: {}", written.join(", "));
     Ok(())
 }
 
@@ -118,13 +120,14 @@ async fn put(bucket: &Bucket, key: &str, file: SnapshotFile, bytes: Vec<u8>) -> 
     Ok(())
 }
 
-/// Every report, in Italian, page by page from the store into the parts of one upload.
+/// Every report, in Italian, page by page from the store into the parts of one upload;
+/// returns the bytes, reports and parts written.
 async fn write_reports(
     env: &Env,
     bucket: &Bucket,
     file: SnapshotFile,
     date: NaiveDate,
-) -> Result<(u64, u64)> {
+) -> Result<(u64, u64, usize)> {
     let key = file.key(date);
     let upload = bucket
         .create_multipart_upload(key.clone())
@@ -165,8 +168,9 @@ async fn write_reports(
     .await;
     match result {
         Ok((uploaded, bytes, reports)) => {
+            let parts = uploaded.len();
             upload.complete(uploaded).await?;
-            Ok((bytes, reports))
+            Ok((bytes, reports, parts))
         }
         Err(error) => {
             // Parts already sent would otherwise be kept (and billed) until R2 expires them.
