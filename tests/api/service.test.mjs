@@ -67,6 +67,25 @@ describe('service endpoints', () => {
     assert.match(await english.text(), /Page not found/);
   });
 
+  test('the sitemap lists the public pages at the comune\'s address, and robots.txt points to it', async () => {
+    const base = demoConfig.public_url.replace(/\/$/, '');
+    const sitemap = await (await fetch(`${worker.url}/sitemap.xml`)).text();
+    assert.ok(sitemap.startsWith('<?xml'));
+    const pages = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
+    for (const page of ['/', '/segnala/', '/segnalazione/', '/cruscotto/', '/en/', '/en/report/', '/en/dashboard/']) {
+      assert.ok(pages.includes(`${base}${page}`), `${page} is listed`);
+    }
+    assert.ok(pages.every((page) => page.startsWith(`${base}/`) && !/\/(internal|staff)\//.test(page)), pages.join(' '));
+    for (const page of pages) {
+      const response = await fetch(page.replace(base, worker.url));
+      assert.equal(response.status, 200, page);
+      await response.arrayBuffer();
+    }
+    const robots = await (await fetch(`${worker.url}/robots.txt`)).text();
+    assert.match(robots, new RegExp(`^Sitemap: ${base}/sitemap\\.xml$`, 'm'));
+    assert.match(robots, /^Disallow: \/staff\/$/m);
+  });
+
   test('API answers carry nosniff', async () => {
     const response = await fetch(`${worker.url}/api/v1/config`);
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
