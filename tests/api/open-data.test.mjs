@@ -226,7 +226,7 @@ describe('open data', () => {
       const entry = snapshots[0].files.find((f) => f.name === name);
       assert.equal(bytes.length, entry.bytes);
       assert.equal(file.headers.get('content-type').split(';')[0], entry.media_type.split(';')[0]);
-      assert.equal(file.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(file.headers.get('cache-control'), 'public, max-age=3600');
       assert.match(file.headers.get('content-disposition'), new RegExp(`filename="segnalazioni-bergamo-${today}\\.`));
       const tag = file.headers.get('etag');
       assert.ok(tag);
@@ -252,6 +252,7 @@ describe('open data', () => {
   });
 
   test('the DCAT-AP_IT catalogue names the publisher, the licence and distributions that download', async () => {
+    await worker.scheduled(); // the daily copies are distributions too
     const response = await get('catalog.jsonld');
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type'), /^application\/ld\+json/);
@@ -356,6 +357,13 @@ describe('open data', () => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     assert.match(published.reports[0].description, /Buca enorme/);
+    // Snapshots written under the old policy are withdrawn at once, and the next cron run
+    // writes new ones under the new policy.
+    assert.deepEqual((await (await get('snapshots.json')).json()).snapshots, []);
+    assert.equal((await get('snapshots/latest/reports.csv')).status, 404);
+    await worker.scheduled();
+    assert.equal((await (await get('snapshots.json')).json()).snapshots.length, 1);
+    assert.match(await (await get('snapshots/latest/reports.csv')).text(), /Buca enorme/);
     const { name, note, lat, lon } = SECRETS;
     const texts = await outputs();
     check(texts.filter(([path]) => path.startsWith('statistics')), SECRETS);

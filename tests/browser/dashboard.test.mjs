@@ -140,14 +140,16 @@ describe('public dashboard in Chromium', () => {
       assert.equal(await figure(page, 'reports'), '1');
       assert.equal(await page.locator('#filter-office').inputValue(), 'ambiente-igiene', 'the choice stays selected');
       const csv = await page.locator('a[data-download$="reports.csv"]').getAttribute('href');
-      assert.equal(csv, '/api/v1/open-data/reports.csv?office=ambiente-igiene');
+      // The downloads cover the figures' period too: the last twelve months by default.
+      assert.match(csv, /^\/api\/v1\/open-data\/reports\.csv\?from=\d{4}-\d{2}-01&to=\d{4}-\d{2}-\d{2}&office=ambiente-igiene$/);
       const download = await fetch(`${worker.url}${csv}`);
       assert.equal((await download.text()).trim().split('\n').length, 2, 'header and the one report');
       await showMap(page);
       assert.match(await mapStatus(page), /: 1\./);
     });
-    const today = new Date().toISOString().slice(0, 10);
-    await open(`/cruscotto/?from=${today}&to=${today}&kind=reclamo`, async (page) => {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
+    await open(`/cruscotto/?from=${today}&to=${today}&kind=reclamo&utm_source=newsletter`, async (page, response) => {
+      assert.equal(response.status(), 200, 'parameters that are not filters are ignored');
       assert.equal(await figure(page, 'reports'), '1');
       assert.equal(await page.locator('#filter-from').inputValue(), today);
       assert.equal(await page.locator('#filter-kind').inputValue(), 'reclamo');
@@ -174,7 +176,7 @@ describe('public dashboard in Chromium', () => {
       assert.match(await figure(page, 'period'), /^\d{1,2} [A-Z][a-z]+ \d{4} – \d{1,2} [A-Z][a-z]+ \d{4}$/);
       assert.match(await figure(page, 'take-in-charge-median'), /^\d+(\.\d)? hours?$/);
       assert.ok((await rows(page, 'statuses-rows')).some((row) => row[0] === 'Rejected'));
-      assert.equal(await page.locator('a[data-download$="reports.csv"]').getAttribute('href'), '/api/v1/open-data/reports.csv?lang=en');
+      assert.match(await page.locator('a[data-download$="reports.csv"]').getAttribute('href'), /^\/api\/v1\/open-data\/reports\.csv\?from=.+&to=.+&lang=en$/);
       await showMap(page);
       assert.equal(await mapStatus(page), 'Reports on the map: 4. Those without a published place are not shown.');
       assert.deepEqual(await accessibilityViolations(page), []);
@@ -194,10 +196,18 @@ describe('public dashboard in Chromium', () => {
     }, { javaScriptEnabled: false });
   });
 
-  test('fits a phone screen, charts scrolling inside their own box', async () => {
+  test('fits a phone screen, charts scrolling inside their own box with the keyboard', async () => {
     await open('/cruscotto/', async (page) => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+      // A chart wider than the screen scrolls in its box, which the keyboard can reach.
+      const box = page.locator('[data-slot="volumes-chart"]');
+      assert.ok(await box.evaluate((b) => b.scrollWidth > b.clientWidth), 'the chart scrolls in its box');
+      assert.equal(await box.getAttribute('tabindex'), '0');
+      await box.focus();
+      await page.keyboard.press('ArrowRight');
+      assert.ok(await box.evaluate((b) => b.scrollLeft > 0), 'the arrow keys scroll it');
+      assert.deepEqual(await accessibilityViolations(page), []);
       await showMap(page);
       assert.ok(await page.locator('#reports-map').isVisible());
     }, { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });

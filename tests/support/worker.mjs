@@ -77,7 +77,16 @@ export async function startWorker(options = {}) {
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (exited) throw new Error(`wrangler dev exited before it was ready:\n${output}`);
+    if (exited) {
+      await stop(); // closes this Worker's own mail sink, which would keep the test alive
+      // The port was free when asked for, but another process can take it before wrangler
+      // binds it: try again on new ports.
+      const attempt = options.attempt ?? 1;
+      if (/Address already in use/.test(output) && attempt < 3) {
+        return startWorker({ ...options, stateDir, attempt: attempt + 1 });
+      }
+      throw new Error(`wrangler dev exited before it was ready:\n${output}`);
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`wrangler dev not ready within ${READY_TIMEOUT_MS} ms:\n${output}`);

@@ -218,22 +218,17 @@ fn month_axis(s: &Statistics, language: Language) -> XAxis {
         .collect();
     // Too many months for a label each: every second, third... so they never overlap.
     let every = s.by_month.len().div_ceil(12).max(1);
-    let labels = s
+    let shown: Vec<(usize, String)> = s
         .by_month
         .iter()
         .enumerate()
         .filter(|(index, _)| index.is_multiple_of(every))
-        .map(|(index, m)| {
-            let short = month_short(&m.month, language);
-            let (name, year) = short.split_once(' ').unwrap_or((&short, ""));
-            XLabel {
-                at: index,
-                text: name.to_string(),
-                sub: (index == 0 || m.month.ends_with("-01")).then(|| year.to_string()),
-            }
-        })
+        .map(|(index, m)| (index, m.month.clone()))
         .collect();
-    XAxis { names, labels }
+    XAxis {
+        names,
+        labels: labels_with_years(shown, language),
+    }
 }
 
 /// Every day, labelled at the first of each month (or of every few months).
@@ -252,21 +247,35 @@ fn day_axis(s: &Statistics, language: Language) -> XAxis {
         .map(|(index, _)| index)
         .collect();
     let every = firsts.len().div_ceil(12).max(1);
-    let labels = firsts
+    let shown = firsts
         .iter()
         .step_by(every)
-        .map(|&index| {
-            let date = s.backlog[index].date;
-            let short = month_short(&date.format("%Y-%m").to_string(), language);
+        .map(|&index| (index, s.backlog[index].date.format("%Y-%m").to_string()))
+        .collect();
+    XAxis {
+        names,
+        labels: labels_with_years(shown, language),
+    }
+}
+
+/// Month labels at the given points (`YYYY-MM`), the year under the first label of each
+/// year shown, whichever months were skipped.
+fn labels_with_years(shown: Vec<(usize, String)>, language: Language) -> Vec<XLabel> {
+    let mut last_year = String::new();
+    shown
+        .into_iter()
+        .map(|(at, month)| {
+            let short = month_short(&month, language);
             let (name, year) = short.split_once(' ').unwrap_or((&short, ""));
+            let new_year = year != last_year;
+            last_year = year.to_string();
             XLabel {
-                at: index,
+                at,
                 text: name.to_string(),
-                sub: (index == 0 || date.month() == 1).then(|| year.to_string()),
+                sub: new_year.then(|| year.to_string()),
             }
         })
-        .collect();
-    XAxis { names, labels }
+        .collect()
 }
 
 fn row(out: &mut String, header: &str, cells: &[String]) {

@@ -90,6 +90,9 @@ pub struct BacklogStep {
     pub delta: i64,
 }
 
+/// The longest period statistics cover.
+pub const MAX_YEARS: u32 = 10;
+
 /// The days the statistics cover (filing dates, Rome time, both included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
@@ -98,14 +101,25 @@ pub struct Period {
 }
 
 impl Period {
-    /// The given days, or by default the twelve calendar months up to today.
+    /// The given days, or by default the twelve calendar months up to today; never past
+    /// today, and never more than [`MAX_YEARS`] years (a day per row of backlog would
+    /// otherwise let one request ask for millennia).
     pub fn resolve(from: Option<NaiveDate>, to: Option<NaiveDate>, now: DateTime<Utc>) -> Self {
-        let to = to.unwrap_or_else(|| rome_date(now));
-        let from = from.unwrap_or_else(|| {
-            let first = to.with_day(1).expect("every month has a first day");
-            first.checked_sub_months(Months::new(11)).unwrap_or(first)
-        });
-        Self { from, to }
+        let today = rome_date(now);
+        let to = to.map_or(today, |to| to.min(today));
+        let earliest = to
+            .checked_sub_months(Months::new(12 * MAX_YEARS))
+            .unwrap_or(to);
+        let from = from
+            .unwrap_or_else(|| {
+                let first = to.with_day(1).expect("every month has a first day");
+                first.checked_sub_months(Months::new(11)).unwrap_or(first)
+            })
+            .max(earliest);
+        Self {
+            from: from.min(to),
+            to,
+        }
     }
 
     pub fn starts_at(&self) -> DateTime<Utc> {

@@ -16,14 +16,22 @@ use segnala_core::report::Language;
 use segnala_core::statistics::Statistics;
 use worker::{Env, Request, Response, Result};
 
+/// The form's fields.
+const FILTERS: [&str; 6] = ["from", "to", "theme", "category", "office", "kind"];
+
 pub async fn page(request: Request, env: &Env, language: Language) -> Result<Response> {
     let url = request.url()?;
     let config = comune::config(env);
-    let (mut query, problems) =
-        match OpenDataQuery::parse(&query_pairs(&url), config, Dataset::Statistics) {
-            Ok(query) => (query, None),
-            Err(errors) => (OpenDataQuery::default(), Some(errors)),
-        };
+    // The page ignores what is not one of its filters (campaign tags in a shared link);
+    // the API, which refuses unknown parameters, is for programs.
+    let pairs: Vec<(String, String)> = query_pairs(&url)
+        .into_iter()
+        .filter(|(key, _)| FILTERS.contains(&key.as_str()))
+        .collect();
+    let (mut query, problems) = match OpenDataQuery::parse(&pairs, config, Dataset::Statistics) {
+        Ok(query) => (query, None),
+        Err(errors) => (OpenDataQuery::default(), Some(errors)),
+    };
     // The page's language wins over a `lang` in the address.
     query.language = language;
     let json = open_data::statistics_json(env, &query)
@@ -32,7 +40,14 @@ pub async fn page(request: Request, env: &Env, language: Language) -> Result<Res
     let statistics: Statistics = serde_json::from_str(&json)?;
     let view = DashboardView::of(&statistics, language);
     let options = FilterOptions::of(config, &query.filter, language);
-    let filters = query_string(&query.filter, language);
+    // Downloads and the map cover the period the figures cover (by default the last
+    // twelve months, not every report ever filed).
+    let period = segnala_core::open_data::query::Filter {
+        from: Some(statistics.period.from),
+        to: Some(statistics.period.to),
+        ..query.filter.clone()
+    };
+    let filters = query_string(&period, language);
     let filter = query.filter.clone();
 
     let mut rewriter = Rewriter::new();

@@ -11,7 +11,7 @@ use segnala_core::open_data::formats::ExportWriter;
 use segnala_core::open_data::matches_tag;
 use segnala_core::open_data::query::OpenDataQuery;
 use segnala_core::open_data::snapshot::{
-    Parts, Snapshot, SnapshotEntry, SnapshotFile, SnapshotIndex, INDEX_KEY, PART_BYTES,
+    policy_of, Parts, Snapshot, SnapshotEntry, SnapshotFile, SnapshotIndex, INDEX_KEY, PART_BYTES,
 };
 use segnala_core::working_days::rome_date;
 use worker::{Bucket, Env, HttpMetadata, Request, Response};
@@ -38,10 +38,40 @@ async fn index(bucket: &Bucket) -> Result<SnapshotIndex> {
     }
 }
 
-/// From the cron: today's snapshot, unless it is already there.
+async fn write_index(bucket: &Bucket, index: &SnapshotIndex) -> Result<()> {
+    let json = serde_json::to_vec(index).map_err(|e| ApiError::Internal(e.to_string()))?;
+    bucket
+        .put(INDEX_KEY, json)
+        .http_metadata(HttpMetadata {
+            content_type: Some("application/json; charset=utf-8".into()),
+            ..Default::default()
+        })
+        .execute()
+        .await?;
+    Ok(())
+}
+
+async fn delete_snapshots(bucket: &Bucket, dates: Vec<NaiveDate>) {
+    for date in dates {
+        let keys: Vec<String> = SnapshotFile::ALL.iter().map(|f| f.key(date)).collect();
+        if let Err(error) = bucket.delete_multiple(keys).await {
+            worker::console_warn!("snapshot {date} not deleted: {error}");
+        }
+    }
+}
+
+/// From the cron: withdraws snapshots written under another publication policy, then takes
+/// today's, unless it is already there.
 pub async fn take_if_due(env: &Env) -> Result<()> {
     let bucket = bucket(env)?;
     let mut index = index(&bucket).await?;
+    let policy = policy_of(comune::config(env));
+    let withdrawn = index.withdraw_other_policies(&policy);
+    if !withdrawn.is_empty() {
+        // Unlisted first, then gone.
+        write_index(&bucket, &index).await?;
+        delete_snapshots(&bucket, withdrawn).await;
+    }
     let started = now();
     if !index.is_due(started) {
         return Ok(());
@@ -72,24 +102,12 @@ pub async fn take_if_due(env: &Env) -> Result<()> {
     let dropped = index.add(Snapshot {
         date,
         generated_at: started,
+        policy,
         files,
     });
-    // The index goes last: a snapshot is listed only once all its files are there.
-    let json = serde_json::to_vec(&index).map_err(|e| ApiError::Internal(e.to_string()))?;
-    bucket
-        .put(INDEX_KEY, json)
-        .http_metadata(HttpMetadata {
-            content_type: Some("application/json; charset=utf-8".into()),
-            ..Default::default()
-        })
-        .execute()
-        .await?;
-    for old in dropped {
-        let keys: Vec<String> = SnapshotFile::ALL.iter().map(|f| f.key(old)).collect();
-        if let Err(error) = bucket.delete_multiple(keys).await {
-            worker::console_warn!("old snapshot {old} not deleted: {error}");
-        }
-    }
+    // The index goes last: a snapshot is listed (and served) only once all its files are there.
+    write_index(&bucket, &index).await?;
+    delete_snapshots(&bucket, dropped).await;
     worker::console_log!("open-data snapshot {date} written: {}", written.join(", "));
     Ok(())
 }
@@ -147,13 +165,13 @@ async fn write_reports(
         let mut page = Some(open_data::page(env, &query, page_size, false).await?);
         while let Some(current) = page {
             reports += current.reports.len() as u64;
-            if let Some(part) = parts.push(writer.page(&current.reports).as_bytes()) {
+            for part in parts.push(writer.page(&current.reports).as_bytes()) {
                 let number = uploaded.len() as u16 + 1;
                 uploaded.push(upload.upload_part(number, part).await?);
             }
             page = open_data::next_page(env, &query, &current, page_size).await?;
         }
-        if let Some(part) = parts.push(writer.tail().as_bytes()) {
+        for part in parts.push(writer.tail().as_bytes()) {
             let number = uploaded.len() as u16 + 1;
             uploaded.push(upload.upload_part(number, part).await?);
         }
@@ -166,54 +184,71 @@ async fn write_reports(
         Ok::<_, ApiError>((uploaded, total, reports))
     }
     .await;
-    match result {
+    // `complete` consumes the upload; its id lets a failed completion be aborted too.
+    let upload_id = upload.upload_id().await;
+    let failure = match result {
         Ok((uploaded, bytes, reports)) => {
             let parts = uploaded.len();
-            upload.complete(uploaded).await?;
-            Ok((bytes, reports, parts))
-        }
-        Err(error) => {
-            // Parts already sent would otherwise be kept (and billed) until R2 expires them.
-            if let Err(abort) = upload.abort().await {
-                worker::console_warn!("snapshot upload {key} not aborted: {abort}");
+            match upload.complete(uploaded).await {
+                Ok(_) => return Ok((bytes, reports, parts)),
+                Err(error) => ApiError::from(error),
             }
-            Err(error)
         }
+        Err(error) => error,
+    };
+    // Parts already sent would otherwise be kept (and billed) until R2 expires them.
+    let aborted = match bucket.resume_multipart_upload(key.clone(), upload_id) {
+        Ok(upload) => upload.abort().await,
+        Err(error) => Err(error),
+    };
+    if let Err(abort) = aborted {
+        worker::console_warn!("snapshot upload {key} not aborted: {abort}");
     }
+    Err(failure)
+}
+
+/// The snapshots readers may have: listed in the index and written under the current
+/// publication policy (the cron withdraws the others within ten minutes of a change), and
+/// a tag for them.
+async fn published(env: &Env, bucket: &Bucket) -> Result<(SnapshotIndex, String)> {
+    let policy = policy_of(comune::config(env));
+    let (mut index, stored_tag) = match bucket.get(INDEX_KEY).execute().await? {
+        Some(object) => {
+            let tag = object.http_etag();
+            let text = match object.body() {
+                Some(body) => body.text().await?,
+                None => String::new(),
+            };
+            let index = serde_json::from_str(&text)
+                .map_err(|e| ApiError::Internal(format!("snapshot index unreadable: {e}")))?;
+            (index, tag)
+        }
+        None => (SnapshotIndex::default(), String::from("none")),
+    };
+    index.withdraw_other_policies(&policy);
+    let tag = format!("\"{}-{policy}\"", stored_tag.trim_matches('"'));
+    Ok((index, tag))
 }
 
 /// `snapshots.json`: every snapshot kept, newest first, with its files.
 pub async fn list(request: &Request, env: &Env) -> Result<Response> {
-    let bucket = bucket(env)?;
-    let object = bucket.get(INDEX_KEY).execute().await?;
-    let (body, tag) = match object {
-        Some(object) => {
-            let tag = object.http_etag();
-            let body = match object.body() {
-                Some(body) => body.text().await?,
-                None => String::from("{\"snapshots\":[]}"),
-            };
-            (body, Some(tag))
-        }
-        None => (String::from("{\"snapshots\":[]}"), None),
-    };
-    if let Some(response) = not_modified(request, tag.as_deref(), LIST_CACHE)? {
+    let (index, tag) = published(env, &bucket(env)?).await?;
+    if let Some(response) = not_modified(request, Some(&tag), LIST_CACHE)? {
         return Ok(response);
     }
-    let mut response = Response::ok(body)?;
+    let mut response = Response::from_json(&index)?;
     let headers = response.headers_mut();
     headers.set("Content-Type", "application/json; charset=utf-8")?;
     headers.set("Cache-Control", LIST_CACHE)?;
-    if let Some(tag) = tag {
-        headers.set("ETag", &tag)?;
-    }
+    headers.set("ETag", &tag)?;
     Ok(response)
 }
 
 /// The list changes once a day.
 const LIST_CACHE: &str = "public, max-age=300";
-/// A dated file never changes.
-const FILE_CACHE: &str = "public, max-age=31536000, immutable";
+/// A dated file changes only when it is withdrawn after the publication policy changed
+/// (and the day's is taken again): caches may keep it an hour, not for good.
+const FILE_CACHE: &str = "public, max-age=3600";
 
 fn not_modified(request: &Request, tag: Option<&str>, cache: &str) -> Result<Option<Response>> {
     let held = request.headers().get("If-None-Match")?;
@@ -234,8 +269,8 @@ pub async fn download(request: &Request, env: &Env, rest: &str) -> Result<Respon
     let (day, name) = rest.split_once('/').ok_or(ApiError::NotFound("Snapshot"))?;
     let file = SnapshotFile::parse(name).ok_or(ApiError::NotFound("Snapshot"))?;
     let bucket = bucket(env)?;
+    let (index, _) = published(env, &bucket).await?;
     if day == "latest" {
-        let index = index(&bucket).await?;
         let latest = index.latest().ok_or(ApiError::NotFound("Snapshot"))?;
         let mut response = Response::empty()?.with_status(302);
         let headers = response.headers_mut();

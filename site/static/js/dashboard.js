@@ -10,6 +10,13 @@
 
   function text(name) { return box.getAttribute('data-' + name) || ''; }
 
+  // Leaflet writes the attribution as HTML; it comes from the configuration, so as text.
+  function plainText(text) {
+    var span = document.createElement('span');
+    span.textContent = text || '';
+    return span.innerHTML;
+  }
+
   function load(tag, attributes) {
     return new Promise(function (resolve, reject) {
       var element = document.createElement(tag);
@@ -50,7 +57,7 @@
     var map = L.map(box, { zoomControl: false })
       .setView([config.map.center.lat, config.map.center.lon], config.map.zoom);
     L.control.zoom({ zoomInTitle: text('zoom-in'), zoomOutTitle: text('zoom-out') }).addTo(map);
-    L.tileLayer(config.map.tile_url, { attribution: config.map.attribution, maxZoom: 19 }).addTo(map);
+    L.tileLayer(config.map.tile_url, { attribution: plainText(config.map.attribution), maxZoom: 19 }).addTo(map);
     if (config.boundary) {
       L.geoJSON(config.boundary, { interactive: false, style: { color: '#0066cc', weight: 2, fill: false } }).addTo(map);
     }

@@ -263,6 +263,13 @@
     if (outside) showErrors([{ field: 'location', code: 'outside_boundary' }]); else if (!summary.hidden) clearErrors();
   }
 
+  // Leaflet writes the attribution as HTML; it comes from the configuration, so as text.
+  function plainText(text) {
+    var span = document.createElement('span');
+    span.textContent = text || '';
+    return span.innerHTML;
+  }
+
   function initMap(config) {
     boundary = config.boundary;
     if (!window.L) return;
@@ -270,7 +277,7 @@
     map = L.map('map', { keyboard: true, zoomControl: false }).setView([config.map.center.lat, config.map.center.lon], config.map.zoom);
     var mapBox = $('#map');
     L.control.zoom({ zoomInTitle: mapBox.getAttribute('data-zoom-in'), zoomOutTitle: mapBox.getAttribute('data-zoom-out') }).addTo(map);
-    L.tileLayer(config.map.tile_url, { attribution: config.map.attribution, maxZoom: 19 }).addTo(map);
+    L.tileLayer(config.map.tile_url, { attribution: plainText(config.map.attribution), maxZoom: 19 }).addTo(map);
     L.geoJSON(config.boundary, { interactive: false, style: { color: '#0066cc', weight: 2, fill: false } }).addTo(map);
     map.on('click', function (event) { setPoint(event.latlng.lat, event.latlng.lng); });
     $('#pin-centre').addEventListener('click', function () { var c = map.getCenter(); setPoint(c.lat, c.lng); });

@@ -61,9 +61,10 @@ pub fn ticks(max: f64, unit: Unit) -> Vec<f64> {
         return vec![0.0, 1.0];
     }
     let magnitude = 10f64.powf(max.log10().floor() - 1.0);
+    // Never finer than the one decimal the labels show.
     let smallest = match unit {
         Unit::Count => 1.0,
-        Unit::Days => 0.0,
+        Unit::Days => 0.1,
     };
     let step = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
         .iter()

@@ -55,6 +55,8 @@ pub fn duration(hours: Option<f64>, language: Language) -> String {
     let Some(hours) = hours else {
         return not_available(language).to_string();
     };
+    // Decided on the rounded hours, so 47.96 hours is "2 giorni", never "48 ore".
+    let hours = (hours * 10.0).round() / 10.0;
     let (value, one, many) = if hours < 48.0 {
         let unit = match language {
             Language::It => ("ora", "ore"),

@@ -335,3 +335,23 @@ fn the_filters_carry_over_to_the_downloads_and_the_map() {
         "?from=2026-01-01&theme=a%20b%26c&office=strade-mobilita&lang=en"
     );
 }
+
+#[test]
+fn the_year_is_written_under_the_first_label_of_each_year_even_when_january_is_skipped() {
+    // Every second month from December 2025: January 2026 has no label.
+    let shown = vec![
+        (0, "2025-12".to_string()),
+        (2, "2026-02".to_string()),
+        (4, "2026-04".to_string()),
+    ];
+    let labels = labels_with_years(shown, Language::It);
+    let years: Vec<Option<&str>> = labels.iter().map(|l| l.sub.as_deref()).collect();
+    assert_eq!(years, [Some("2025"), Some("2026"), None]);
+    assert_eq!(labels[1].text, "feb");
+}
+
+#[test]
+fn short_durations_are_not_drawn_finer_than_their_labels() {
+    assert_eq!(ticks(0.16, Unit::Days), [0.0, 0.1, 0.2]);
+    assert_eq!(duration(Some(47.96), Language::It), "2 giorni");
+}

@@ -3,9 +3,11 @@
 //! where they live, the index that lists them, which old ones to drop, and how an export
 //! streamed page by page is cut into the parts of a multipart upload.
 
+use crate::config::ComuneConfig;
 use crate::working_days::rome_date;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// R2 wants every part of a multipart upload but the last to be at least 5 MiB.
 pub const PART_BYTES: usize = 5 * 1024 * 1024;
@@ -83,7 +85,26 @@ pub struct Snapshot {
     /// The day (Rome time) it was taken.
     pub date: NaiveDate,
     pub generated_at: DateTime<Utc>,
+    /// The publication policy it was written under ([`policy_of`]).
+    #[serde(default)]
+    pub policy: String,
     pub files: Vec<SnapshotEntry>,
+}
+
+/// A fingerprint of everything that decides what a published record shows (the comune's
+/// open-data settings and each category's overrides). Files written under another policy
+/// are withdrawn, so that a comune that stops publishing descriptions or places also takes
+/// back the files already out.
+pub fn policy_of(config: &ComuneConfig) -> String {
+    let categories: Vec<(&str, Option<bool>, Option<bool>)> = config
+        .themes
+        .iter()
+        .flat_map(|t| &t.categories)
+        .map(|c| (c.id.as_str(), c.publish_description, c.publish_location))
+        .collect();
+    let policy =
+        serde_json::to_string(&(&config.open_data, categories)).expect("settings serialise");
+    data_encoding::HEXLOWER.encode(&Sha256::digest(policy.as_bytes())[..8])
 }
 
 /// Every snapshot kept, newest first: what `snapshots.json` shows.
@@ -101,6 +122,20 @@ impl SnapshotIndex {
 
     pub fn latest(&self) -> Option<&Snapshot> {
         self.snapshots.first()
+    }
+
+    /// The snapshot of `date`, if it is kept.
+    pub fn on(&self, date: NaiveDate) -> Option<&Snapshot> {
+        self.snapshots.iter().find(|s| s.date == date)
+    }
+
+    /// Drops the snapshots written under another policy; returns their dates.
+    pub fn withdraw_other_policies(&mut self, policy: &str) -> Vec<NaiveDate> {
+        let (kept, withdrawn): (Vec<Snapshot>, Vec<Snapshot>) = std::mem::take(&mut self.snapshots)
+            .into_iter()
+            .partition(|s| s.policy == policy);
+        self.snapshots = kept;
+        withdrawn.into_iter().map(|s| s.date).collect()
     }
 
     /// Adds (or replaces) a snapshot and returns the dates no longer kept: those older than
@@ -125,33 +160,40 @@ impl SnapshotIndex {
     }
 }
 
-/// Cuts a stream of text into upload parts of at least `min` bytes (the last may be
-/// shorter), holding at most one part and one page at a time.
+/// Cuts a stream of text into upload parts of exactly `size` bytes, the last one shorter:
+/// R2 wants every part but the last to be the same size (at least 5 MiB) and the last no
+/// larger. Holds less than one part and one page at a time.
 #[derive(Debug)]
 pub struct Parts {
-    min: usize,
+    size: usize,
     buffer: Vec<u8>,
     /// Bytes handed in so far.
     pub total: u64,
 }
 
 impl Parts {
-    pub fn new(min: usize) -> Self {
+    pub fn new(size: usize) -> Self {
         Self {
-            min,
+            size,
             buffer: Vec::new(),
             total: 0,
         }
     }
 
-    /// Takes a piece of the file; returns a part once enough has gathered.
-    pub fn push(&mut self, bytes: &[u8]) -> Option<Vec<u8>> {
+    /// Takes a piece of the file; returns the whole parts it completes (a large page may
+    /// complete several).
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Vec<u8>> {
         self.total += bytes.len() as u64;
         self.buffer.extend_from_slice(bytes);
-        (self.buffer.len() >= self.min).then(|| std::mem::take(&mut self.buffer))
+        let mut parts = Vec::new();
+        while self.buffer.len() >= self.size {
+            let rest = self.buffer.split_off(self.size);
+            parts.push(std::mem::replace(&mut self.buffer, rest));
+        }
+        parts
     }
 
-    /// The last part: what is left, possibly nothing if the previous part ended the file.
+    /// The last part: what is left, possibly nothing if the file ended on a part boundary.
     pub fn finish(self) -> Vec<u8> {
         self.buffer
     }
@@ -170,6 +212,7 @@ mod tests {
         Snapshot {
             date,
             generated_at: Utc.from_utc_datetime(&date.and_hms_opt(1, 0, 0).unwrap()),
+            policy: "p1".into(),
             files: vec![],
         }
     }
@@ -220,19 +263,47 @@ mod tests {
     }
 
     #[test]
-    fn parts_are_at_least_the_minimum_but_the_last() {
-        let mut parts = Parts::new(10);
+    fn parts_are_all_the_same_size_but_a_shorter_last_one() {
+        let mut parts = Parts::new(5);
         let mut uploaded = vec![];
-        for piece in ["abcd", "efgh", "ijkl", "mnopqrstuvwxyz", "12"] {
+        for piece in ["abc", "defg", "", "hijklmnopqrstuvwxyz", "12"] {
             uploaded.extend(parts.push(piece.as_bytes()));
         }
         assert_eq!(parts.total, 28);
         let last = parts.finish();
         assert_eq!(
             uploaded,
-            [b"abcdefghijkl".to_vec(), b"mnopqrstuvwxyz".to_vec()]
+            [&b"abcde"[..], b"fghij", b"klmno", b"pqrst", b"uvwxy"]
         );
-        assert_eq!(last, b"12");
+        assert_eq!(last, b"z12");
+        // A file that ends on a boundary leaves nothing for a last part.
+        let mut exact = Parts::new(3);
+        assert_eq!(exact.push(b"abcdef").len(), 2);
+        assert!(exact.finish().is_empty());
+    }
+
+    #[test]
+    fn snapshots_written_under_another_publication_policy_are_withdrawn() {
+        let mut config = crate::config::tests_support::demo_config();
+        let before = policy_of(&config);
+        let mut index = SnapshotIndex::default();
+        let mut old = snapshot(day(2026, 11, 1));
+        old.policy = before.clone();
+        index.add(old);
+        assert_eq!(index.withdraw_other_policies(&before), vec![]);
+        config.open_data.publish_descriptions = true;
+        let wider = policy_of(&config);
+        assert_ne!(wider, before);
+        config.open_data.publish_descriptions = false;
+        config.themes[0].categories[0].publish_location = Some(false);
+        let narrower = policy_of(&config);
+        assert_ne!(narrower, before);
+        assert_eq!(
+            index.withdraw_other_policies(&narrower),
+            vec![day(2026, 11, 1)]
+        );
+        assert!(index.snapshots.is_empty());
+        assert!(index.is_due(Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap()));
     }
 
     #[test]

@@ -345,3 +345,18 @@ fn percentiles_follow_their_definitions() {
     assert_eq!((one.median_hours, one.p90_hours), (Some(7.3), Some(7.3)));
     assert_eq!(Durations::of(vec![]), Durations::default());
 }
+
+#[test]
+fn a_period_stops_today_and_spans_ten_years_at_most() {
+    let now = at(3, 31, 12);
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let ancient = Period::resolve(Some(day(1, 1, 1)), Some(day(2999, 1, 1)), now);
+    assert_eq!(ancient.to, day(2026, 3, 31));
+    assert_eq!(ancient.from, day(2016, 3, 31));
+    // A period wholly in the future is today alone.
+    let future = Period::resolve(Some(day(2027, 1, 1)), None, now);
+    assert_eq!(
+        (future.from, future.to),
+        (day(2026, 3, 31), day(2026, 3, 31))
+    );
+}
