@@ -14,7 +14,7 @@ use segnala_core::open_data::snapshot::{
     policy_of, Parts, Snapshot, SnapshotEntry, SnapshotFile, SnapshotIndex, INDEX_KEY, PART_BYTES,
 };
 use segnala_core::working_days::rome_date;
-use worker::{Bucket, Env, HttpMetadata, Request, Response};
+use worker::{Bucket, Env, HttpMetadata, MultipartUpload, Request, Response, UploadedPart};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -24,31 +24,35 @@ fn bucket(env: &Env) -> Result<Bucket> {
     Ok(env.bucket(BINDING)?)
 }
 
-async fn index(bucket: &Bucket) -> Result<SnapshotIndex> {
-    match bucket.get(INDEX_KEY).execute().await? {
-        Some(object) => {
-            let text = match object.body() {
-                Some(body) => body.text().await?,
-                None => return Ok(SnapshotIndex::default()),
-            };
-            serde_json::from_str(&text)
-                .map_err(|e| ApiError::Internal(format!("snapshot index unreadable: {e}")))
-        }
-        None => Ok(SnapshotIndex::default()),
-    }
+/// The stored index and its R2 entity tag (none before the first snapshot).
+async fn index(bucket: &Bucket) -> Result<(SnapshotIndex, Option<String>)> {
+    let Some(object) = bucket.get(INDEX_KEY).execute().await? else {
+        return Ok((SnapshotIndex::default(), None));
+    };
+    let tag = object.http_etag();
+    let index = match object.body() {
+        Some(body) => serde_json::from_str(&body.text().await?)
+            .map_err(|e| ApiError::Internal(format!("snapshot index unreadable: {e}")))?,
+        None => SnapshotIndex::default(),
+    };
+    Ok((index, Some(tag)))
 }
 
-async fn write_index(bucket: &Bucket, index: &SnapshotIndex) -> Result<()> {
-    let json = serde_json::to_vec(index).map_err(|e| ApiError::Internal(e.to_string()))?;
+async fn put(bucket: &Bucket, key: &str, media_type: &str, bytes: Vec<u8>) -> Result<()> {
     bucket
-        .put(INDEX_KEY, json)
+        .put(key, bytes)
         .http_metadata(HttpMetadata {
-            content_type: Some("application/json; charset=utf-8".into()),
+            content_type: Some(media_type.into()),
             ..Default::default()
         })
         .execute()
         .await?;
     Ok(())
+}
+
+async fn write_index(bucket: &Bucket, index: &SnapshotIndex) -> Result<()> {
+    let json = serde_json::to_vec(index).map_err(|e| ApiError::Internal(e.to_string()))?;
+    put(bucket, INDEX_KEY, "application/json; charset=utf-8", json).await
 }
 
 async fn delete_snapshots(bucket: &Bucket, dates: Vec<NaiveDate>) {
@@ -64,7 +68,7 @@ async fn delete_snapshots(bucket: &Bucket, dates: Vec<NaiveDate>) {
 /// today's, unless it is already there.
 pub async fn take_if_due(env: &Env) -> Result<()> {
     let bucket = bucket(env)?;
-    let mut index = index(&bucket).await?;
+    let (mut index, _) = index(&bucket).await?;
     let policy = policy_of(comune::config(env));
     let withdrawn = index.withdraw_other_policies(&policy);
     if !withdrawn.is_empty() {
@@ -88,7 +92,7 @@ pub async fn take_if_due(env: &Env) -> Result<()> {
     put(
         &bucket,
         &SnapshotFile::Statistics.key(date),
-        SnapshotFile::Statistics,
+        SnapshotFile::Statistics.media_type(),
         statistics.as_bytes().to_vec(),
     )
     .await?;
@@ -122,19 +126,16 @@ fn entry(file: SnapshotFile, date: NaiveDate, bytes: u64, reports: Option<u64>) 
     }
 }
 
-fn metadata(file: SnapshotFile) -> HttpMetadata {
-    HttpMetadata {
-        content_type: Some(file.media_type().into()),
-        ..Default::default()
+/// Sends `parts` as the next parts of `upload`, numbered on from those `sent`.
+async fn send_parts(
+    upload: &MultipartUpload,
+    sent: &mut Vec<UploadedPart>,
+    parts: Vec<Vec<u8>>,
+) -> Result<()> {
+    for part in parts {
+        let number = sent.len() as u16 + 1;
+        sent.push(upload.upload_part(number, part).await?);
     }
-}
-
-async fn put(bucket: &Bucket, key: &str, file: SnapshotFile, bytes: Vec<u8>) -> Result<()> {
-    bucket
-        .put(key, bytes)
-        .http_metadata(metadata(file))
-        .execute()
-        .await?;
     Ok(())
 }
 
@@ -149,7 +150,10 @@ async fn write_reports(
     let key = file.key(date);
     let upload = bucket
         .create_multipart_upload(key.clone())
-        .http_metadata(metadata(file))
+        .http_metadata(HttpMetadata {
+            content_type: Some(file.media_type().into()),
+            ..Default::default()
+        })
         .execute()
         .await?;
     let result = async {
@@ -165,21 +169,19 @@ async fn write_reports(
         let mut page = Some(open_data::page(env, &query, page_size, false).await?);
         while let Some(current) = page {
             reports += current.reports.len() as u64;
-            for part in parts.push(writer.page(&current.reports).as_bytes()) {
-                let number = uploaded.len() as u16 + 1;
-                uploaded.push(upload.upload_part(number, part).await?);
-            }
+            send_parts(
+                &upload,
+                &mut uploaded,
+                parts.push(writer.page(&current.reports).as_bytes()),
+            )
+            .await?;
             page = open_data::next_page(env, &query, &current, page_size).await?;
         }
-        for part in parts.push(writer.tail().as_bytes()) {
-            let number = uploaded.len() as u16 + 1;
-            uploaded.push(upload.upload_part(number, part).await?);
-        }
+        send_parts(&upload, &mut uploaded, parts.push(writer.tail().as_bytes())).await?;
         let total = parts.total;
         let last = parts.finish();
         if !last.is_empty() || uploaded.is_empty() {
-            let number = uploaded.len() as u16 + 1;
-            uploaded.push(upload.upload_part(number, last).await?);
+            send_parts(&upload, &mut uploaded, vec![last]).await?;
         }
         Ok::<_, ApiError>((uploaded, total, reports))
     }
@@ -212,20 +214,9 @@ async fn write_reports(
 /// a tag for them.
 async fn published(env: &Env, bucket: &Bucket) -> Result<(SnapshotIndex, String)> {
     let policy = policy_of(comune::config(env));
-    let (mut index, stored_tag) = match bucket.get(INDEX_KEY).execute().await? {
-        Some(object) => {
-            let tag = object.http_etag();
-            let text = match object.body() {
-                Some(body) => body.text().await?,
-                None => String::new(),
-            };
-            let index = serde_json::from_str(&text)
-                .map_err(|e| ApiError::Internal(format!("snapshot index unreadable: {e}")))?;
-            (index, tag)
-        }
-        None => (SnapshotIndex::default(), String::from("none")),
-    };
+    let (mut index, stored_tag) = index(bucket).await?;
     index.withdraw_other_policies(&policy);
+    let stored_tag = stored_tag.unwrap_or_else(|| "none".into());
     let tag = format!("\"{}-{policy}\"", stored_tag.trim_matches('"'));
     Ok((index, tag))
 }

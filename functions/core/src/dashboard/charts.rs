@@ -87,27 +87,57 @@ fn open_svg(out: &mut String, height: f64, labelled_by: &str) {
     );
 }
 
-/// Horizontal grid lines with their values written at the left.
-fn grid(out: &mut String, ticks: &[f64], language: Language) {
-    let top = ticks.last().copied().unwrap_or(1.0).max(f64::MIN_POSITIVE);
-    out.push_str(r#"<g class="grid" aria-hidden="true">"#);
-    for &tick in ticks {
-        let y = PLOT_TOP + PLOT_HEIGHT - tick / top * PLOT_HEIGHT;
-        let _ = write!(
-            out,
-            r#"<line x1="{PLOT_LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            WIDTH - PLOT_RIGHT,
-            PLOT_LEFT - 6.0,
-            y + 4.0,
-            // Fine steps need their decimal, whatever the unit.
-            if tick.fract() == 0.0 {
-                integer(tick as u64, language)
-            } else {
-                one_decimal(tick, language)
-            }
-        );
+/// The plot area of a chart with axes: the value scale (round steps up to the largest
+/// value) and one band per point along the horizontal axis.
+struct Plot {
+    ticks: Vec<f64>,
+    top: f64,
+    band: f64,
+}
+
+impl Plot {
+    fn new(axis: &XAxis, series: &[Series], unit: Unit) -> Self {
+        let ticks = ticks(top_value(series), unit);
+        let top = *ticks.last().expect("ticks are never empty");
+        let points = axis.names.len().max(1);
+        Self {
+            ticks,
+            top,
+            band: (WIDTH - PLOT_LEFT - PLOT_RIGHT) / points as f64,
+        }
     }
-    out.push_str("</g>");
+
+    fn y(&self, value: f64) -> f64 {
+        PLOT_TOP + PLOT_HEIGHT - value / self.top * PLOT_HEIGHT
+    }
+
+    /// The middle of point `at`'s band.
+    fn x(&self, at: usize) -> f64 {
+        PLOT_LEFT + self.band * (at as f64 + 0.5)
+    }
+
+    /// Opens the chart and draws the horizontal grid lines with their values at the left.
+    fn open(&self, out: &mut String, labelled_by: &str, language: Language) {
+        open_svg(out, PLOT_TOP + PLOT_HEIGHT + AXIS_BELOW, labelled_by);
+        out.push_str(r#"<g class="grid" aria-hidden="true">"#);
+        for &tick in &self.ticks {
+            let y = self.y(tick);
+            let _ = write!(
+                out,
+                r#"<line x1="{PLOT_LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+                WIDTH - PLOT_RIGHT,
+                PLOT_LEFT - 6.0,
+                y + 4.0,
+                // Fine steps need their decimal, whatever the unit.
+                if tick.fract() == 0.0 {
+                    integer(tick as u64, language)
+                } else {
+                    one_decimal(tick, language)
+                }
+            );
+        }
+        out.push_str("</g>");
+    }
 }
 
 fn x_labels(out: &mut String, axis: &XAxis, x_of: impl Fn(usize) -> f64) {
@@ -156,22 +186,17 @@ pub fn columns(
     labelled_by: &str,
     language: Language,
 ) -> String {
-    let ticks = ticks(top_value(series), unit);
-    let top = *ticks.last().expect("ticks are never empty");
-    let y_of = |value: f64| PLOT_TOP + PLOT_HEIGHT - value / top * PLOT_HEIGHT;
-    let points = axis.names.len().max(1);
-    let band = (WIDTH - PLOT_LEFT - PLOT_RIGHT) / points as f64;
-    let bar = band * 0.8 / series.len().max(1) as f64;
+    let plot = Plot::new(axis, series, unit);
+    let bar = plot.band * 0.8 / series.len().max(1) as f64;
     let mut out = String::new();
-    open_svg(&mut out, PLOT_TOP + PLOT_HEIGHT + AXIS_BELOW, labelled_by);
-    grid(&mut out, &ticks, language);
+    plot.open(&mut out, labelled_by, language);
     for (index, name) in axis.names.iter().enumerate() {
-        let start = PLOT_LEFT + band * index as f64 + band * 0.1;
+        let start = PLOT_LEFT + plot.band * index as f64 + plot.band * 0.1;
         for (n, s) in series.iter().enumerate() {
             let Some(value) = s.values.get(index).copied().flatten() else {
                 continue;
             };
-            let y = y_of(value);
+            let y = plot.y(value);
             let _ = write!(
                 out,
                 r#"<rect class="{}" x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}"><title>{}</title></rect>"#,
@@ -183,7 +208,7 @@ pub fn columns(
             );
         }
     }
-    x_labels(&mut out, axis, |at| PLOT_LEFT + band * (at as f64 + 0.5));
+    x_labels(&mut out, axis, |at| plot.x(at));
     out.push_str("</svg>");
     out
 }
@@ -197,15 +222,9 @@ pub fn lines(
     labelled_by: &str,
     language: Language,
 ) -> String {
-    let ticks = ticks(top_value(series), unit);
-    let top = *ticks.last().expect("ticks are never empty");
-    let y_of = |value: f64| PLOT_TOP + PLOT_HEIGHT - value / top * PLOT_HEIGHT;
-    let points = axis.names.len().max(1);
-    let band = (WIDTH - PLOT_LEFT - PLOT_RIGHT) / points as f64;
-    let x_of = |at: usize| PLOT_LEFT + band * (at as f64 + 0.5);
+    let plot = Plot::new(axis, series, unit);
     let mut out = String::new();
-    open_svg(&mut out, PLOT_TOP + PLOT_HEIGHT + AXIS_BELOW, labelled_by);
-    grid(&mut out, &ticks, language);
+    plot.open(&mut out, labelled_by, language);
     for s in series {
         let mut segments: Vec<Vec<(f64, f64)>> = vec![vec![]];
         for (index, value) in s.values.iter().enumerate() {
@@ -213,7 +232,7 @@ pub fn lines(
                 Some(value) => segments
                     .last_mut()
                     .expect("one segment at least")
-                    .push((x_of(index), y_of(*value))),
+                    .push((plot.x(index), plot.y(*value))),
                 None => segments.push(vec![]),
             }
         }
@@ -229,21 +248,21 @@ pub fn lines(
                 path.join(" ")
             );
         }
-        if points <= 40 {
+        if axis.names.len() <= 40 {
             for (index, value) in s.values.iter().enumerate() {
                 let Some(value) = value else { continue };
                 let _ = write!(
                     out,
                     r#"<circle class="{}" cx="{:.1}" cy="{:.1}" r="3.5"><title>{}</title></circle>"#,
                     s.class,
-                    x_of(index),
-                    y_of(*value),
+                    plot.x(index),
+                    plot.y(*value),
                     tooltip(s, &axis.names[index], *value, unit, language)
                 );
             }
         }
     }
-    x_labels(&mut out, axis, x_of);
+    x_labels(&mut out, axis, |at| plot.x(at));
     out.push_str("</svg>");
     out
 }
