@@ -62,7 +62,8 @@ pub struct InvalidTrackingToken;
 const TOKEN_BYTES: usize = 16;
 const TOKEN_CHARS: usize = 26;
 
-fn token_encoding() -> data_encoding::Encoding {
+/// Lowercase base32 without padding: URL-safe and unambiguous to read aloud.
+pub(crate) fn base32_lower() -> data_encoding::Encoding {
     let mut spec = data_encoding::Specification::new();
     spec.symbols.push_str("abcdefghijklmnopqrstuvwxyz234567");
     spec.encoding().expect("static base32 alphabet is valid")
@@ -72,11 +73,11 @@ impl TrackingToken {
     pub fn generate(entropy: &mut impl Entropy) -> Self {
         let mut bytes = [0u8; TOKEN_BYTES];
         entropy.fill(&mut bytes);
-        Self(token_encoding().encode(&bytes))
+        Self(base32_lower().encode(&bytes))
     }
 
     pub fn parse(input: &str) -> Result<Self, InvalidTrackingToken> {
-        let decoded = token_encoding()
+        let decoded = base32_lower()
             .decode(input.as_bytes())
             .map_err(|_| InvalidTrackingToken)?;
         if input.len() != TOKEN_CHARS || decoded.len() != TOKEN_BYTES {

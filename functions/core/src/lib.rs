@@ -5,6 +5,7 @@
 //! `SystemTime::now()` and OS randomness do not exist on `wasm32-unknown-unknown`.
 
 pub mod api;
+pub mod api_keys;
 pub mod config;
 pub mod csv;
 pub mod dashboard;
@@ -18,6 +19,7 @@ pub mod ids;
 pub mod italian_time;
 pub mod mail;
 pub mod migrations;
+pub mod open311;
 pub mod open_data;
 pub mod photo;
 pub mod public_number;

@@ -48,4 +48,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_milestones.sql",
         sql: include_str!("../../../schema/migrations/0008_milestones.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_open311.sql",
+        sql: include_str!("../../../schema/migrations/0009_open311.sql"),
+    },
 ];

@@ -11,7 +11,7 @@ pub mod record;
 pub mod snapshot;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};

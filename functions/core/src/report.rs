@@ -106,6 +106,8 @@ pub struct LocationInput {
 pub struct ReporterInput {
     pub name: Option<String>,
     pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 /// A report that passed validation: every field is known to be acceptable.
@@ -119,6 +121,10 @@ pub struct ValidReport {
     pub address: Option<String>,
     pub reporter: Reporter,
     pub language: Language,
+    /// A photo hosted by the client application that filed the report (Open311
+    /// `media_url`); shown to staff only, like photos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
 }
 
 /// Who sent the report; both parts are optional, and personal data.
@@ -126,6 +132,37 @@ pub struct ValidReport {
 pub struct Reporter {
     pub name: Option<String>,
     pub email: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+}
+
+/// A telephone number as people write it: digits with `+`, spaces and the usual
+/// separators, 6 to 20 digits in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Phone(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a telephone number has 6 to 20 digits, with +, spaces, dots, dashes, slashes or brackets")]
+pub struct InvalidPhone;
+
+impl Phone {
+    pub fn parse(text: &str) -> Result<Self, InvalidPhone> {
+        let text = text.trim();
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        let allowed = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-' | '/' | '(' | ')'));
+        if allowed && (6..=20).contains(&digits) && text.len() <= 30 {
+            Ok(Self(text.to_string()))
+        } else {
+            Err(InvalidPhone)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 impl ReportRequest {
@@ -241,6 +278,17 @@ impl ReportRequest {
             },
         };
 
+        let phone = match reporter_input.phone.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => match Phone::parse(text) {
+                Ok(phone) => Some(phone),
+                Err(error) => {
+                    errors.push("reporter.phone", "invalid_phone", error.to_string());
+                    None
+                }
+            },
+        };
+
         if self.privacy_accepted != Some(true) {
             errors.push(
                 "privacy_accepted",
@@ -271,8 +319,9 @@ impl ReportRequest {
                     description,
                     location,
                     address,
-                    reporter: Reporter { name, email },
+                    reporter: Reporter { name, email, phone },
                     language,
+                    media_url: None,
                 })
             }
             _ => Err(errors.into_errors()),

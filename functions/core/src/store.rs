@@ -5,7 +5,7 @@
 use crate::ids::{Entropy, TicketId, TrackingToken};
 use crate::migrations::MIGRATIONS;
 use crate::public_number::{italian_year, PublicNumber};
-use crate::report::{Language, ReportKind, Reporter, ValidReport};
+use crate::report::{Language, Phone, ReportKind, Reporter, ValidReport};
 use crate::routing::RoutingDecision;
 use crate::staff::StaffId;
 use crate::status::Status;
@@ -64,6 +64,9 @@ pub enum StoreError {
     /// An idempotency key came back with a different submission.
     #[error("idempotency key reused for a different submission")]
     IdempotencyKeyReused,
+    /// The client application's key was revoked before its report was written.
+    #[error("API key revoked")]
+    ApiKeyRevoked,
 }
 
 /// The little a store needs from SQLite.
@@ -197,6 +200,9 @@ pub struct NewTicket {
     pub idempotency: Option<Idempotency>,
     /// From the category's response targets, counted from the filing time.
     pub due: Deadlines,
+    /// The key of the client application that files it (Open311); checked again here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
     /// The comune asks citizens to confirm their address before any message but the
     /// first: a secret code for the link is kept with the ticket.
     #[serde(default)]
@@ -227,6 +233,11 @@ pub fn create_ticket(
     entropy: &mut impl Entropy,
 ) -> Result<Created, StoreError> {
     db.transaction(|db| {
+        if let Some(key) = &new.api_key {
+            if !api_keys::is_active(db, key)? {
+                return Err(StoreError::ApiKeyRevoked);
+            }
+        }
         if let Some(idempotency) = &new.idempotency {
             if let Some(existing) = replayed_ticket(db, idempotency, now)? {
                 return Ok(Created::Replayed(existing));
@@ -245,7 +256,7 @@ pub fn create_ticket(
         )?;
         let sequence = u32::try_from(sequence)
             .map_err(|_| StoreError::Database("sequence overflow".into()))?;
-        let (ticket, event) = Ticket::open(
+        let (mut ticket, event) = Ticket::open(
             new.id,
             new.report,
             new.routing,
@@ -254,6 +265,7 @@ pub fn create_ticket(
             now,
             entropy,
         );
+        ticket.api_key_id = new.api_key;
         insert_ticket(db, &ticket)?;
         if new.confirm_email && ticket.report.reporter.email.is_some() {
             // Same form as a tracking token: 128 random bits, URL-safe.
@@ -381,8 +393,8 @@ fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreErro
         "INSERT INTO tickets (id, public_number, year, sequence, tracking_token, status, priority,
             theme, category, kind, description, address, lat, lon, reporter_name, reporter_email,
             language, office, routing_rule, created_at, updated_at, version, assignee, respond_by,
-            resolve_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            resolve_by, reporter_phone, media_url, api_key_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &[
             ticket.id.to_string().into(),
             ticket.public_number.to_string().into(),
@@ -414,6 +426,14 @@ fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreErro
             ticket.assignee.as_ref().map(ToString::to_string).into(),
             timestamp(ticket.due.respond_by).into(),
             ticket.due.resolve_by.map(timestamp).into(),
+            report
+                .reporter
+                .phone
+                .as_ref()
+                .map(|p| p.as_str().to_string())
+                .into(),
+            report.media_url.clone().into(),
+            ticket.api_key_id.clone().into(),
         ],
     )
 }
@@ -475,6 +495,12 @@ pub(crate) struct TicketRow {
     respond_by: Option<String>,
     resolve_by: Option<String>,
     duplicate_of: Option<String>,
+    #[serde(default)]
+    reporter_phone: Option<String>,
+    #[serde(default)]
+    media_url: Option<String>,
+    #[serde(default)]
+    api_key_id: Option<String>,
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -521,8 +547,15 @@ impl TryFrom<TicketRow> for Ticket {
                 reporter: Reporter {
                     name: row.reporter_name,
                     email,
+                    phone: row
+                        .reporter_phone
+                        .as_deref()
+                        .map(|p| Phone::parse(p).map_err(|_| corrupt("phone", p)))
+                        .transpose()?,
                 },
+                media_url: row.media_url,
             },
+            api_key_id: row.api_key_id,
             routing: RoutingDecision {
                 office: row.office,
                 rule: row.routing_rule,
@@ -695,16 +728,20 @@ pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
     count(db, "SELECT COUNT(*) AS n FROM tickets", &[])
 }
 
+pub mod api_keys;
 mod commands;
 pub mod configuration;
 pub mod confirmation;
 pub mod delivery;
 pub mod inbox;
+pub mod open311;
 pub mod open_data;
 pub mod outbox;
 pub mod staff;
 pub use commands::{apply_command, ApplyError};
 
+#[cfg(test)]
+mod open311_tests;
 #[cfg(test)]
 mod open_data_tests;
 #[cfg(test)]

@@ -52,6 +52,9 @@ pub struct Ticket {
     pub due: Deadlines,
     /// For a duplicate, the ticket it was merged into.
     pub duplicate_of: Option<PublicNumber>,
+    /// The key of the client application (Open311) that filed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: u32,
@@ -207,6 +210,7 @@ impl Ticket {
             assignee: None,
             due,
             duplicate_of: None,
+            api_key_id: None,
             created_at: now,
             updated_at: now,
             version: 1,

@@ -7,6 +7,7 @@ mod comune;
 mod dashboard;
 mod html_rewriter;
 mod mail_sender;
+mod open311;
 mod open_data;
 mod outbox;
 mod pages;

@@ -21,6 +21,9 @@ pub async fn handle(request: Request, env: Env) -> Result<Response> {
         };
         return with_api_headers(response);
     }
+    if path.starts_with("/open311/") {
+        return crate::open311::handle(request, &env, &path).await;
+    }
     if path == "/staff" || path.starts_with("/staff/") {
         return crate::staff_pages::handle(request, &env, &path).await;
     }

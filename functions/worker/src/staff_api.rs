@@ -11,6 +11,7 @@ use crate::staff_protocol::{
     BulkItem, NewAccount, SavedConfiguration, StaffCall, StaffOp, StaffRefusal,
 };
 use crate::store_client;
+use segnala_core::api_keys::{hash_of, ApiKey, ApiKeySecret, IssuedApiKey, NewApiKey};
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::public_number::PublicNumber;
 use segnala_core::staff::account::{NewStaffUser, StaffChange};
@@ -233,6 +234,32 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
                     .await?,
             )
         }
+        RouteName::ListApiKeys => json(&staff.call::<serde_json::Value>(StaffOp::ApiKeys).await?),
+        RouteName::CreateApiKey => {
+            let input: NewApiKey = read_json(&mut request).await?;
+            let key = input.validate()?;
+            // The key is made here and shown once; the store keeps its hash only.
+            let secret = ApiKeySecret::generate(&mut CryptoEntropy);
+            let stored: ApiKey = staff
+                .call(StaffOp::CreateApiKey {
+                    key,
+                    key_hash: hash_of(secret.as_str()),
+                    key_prefix: secret.shown_part(),
+                })
+                .await?;
+            let issued = IssuedApiKey {
+                key: stored,
+                secret: secret.as_str().to_string(),
+            };
+            Ok(Response::from_json(&issued)?.with_status(201))
+        }
+        RouteName::RevokeApiKey => json(
+            &staff
+                .call::<serde_json::Value>(StaffOp::RevokeApiKey {
+                    id: params.get(0).to_string(),
+                })
+                .await?,
+        ),
         RouteName::AuditLog => {
             let before = query_pairs(&request.url()?)
                 .into_iter()
@@ -311,6 +338,7 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
         | RouteName::TicketPage
         | RouteName::StaffUsersPage
         | RouteName::AuditLogPage
+        | RouteName::ApiKeysPage
         | RouteName::ConfigurationPage => Err(ApiError::NotFound("API endpoint")),
     }
 }

@@ -23,6 +23,7 @@ fn asset_for(name: RouteName) -> Option<&'static str> {
         RouteName::TicketPage => Some("/staff/scheda/"),
         RouteName::StaffUsersPage => Some("/staff/utenti/"),
         RouteName::AuditLogPage => Some("/staff/registro/"),
+        RouteName::ApiKeysPage => Some("/staff/chiavi-api/"),
         RouteName::ConfigurationPage => Some("/staff/configurazione/"),
         _ => None,
     }

@@ -1,6 +1,7 @@
 //! The internal protocol between the Worker and the comune's store for staff requests:
 //! one JSON call per request, naming the session's identity and the operation.
 
+use segnala_core::api_keys::ValidNewApiKey;
 use segnala_core::field_error::FieldError;
 use segnala_core::public_number::PublicNumber;
 use segnala_core::staff::account::StaffChange;
@@ -87,6 +88,16 @@ pub enum StaffOp {
     },
     Audit {
         before: Option<i64>,
+    },
+    ApiKeys,
+    /// A key the Worker made: its hash and shown part only, never the key.
+    CreateApiKey {
+        key: ValidNewApiKey,
+        key_hash: String,
+        key_prefix: String,
+    },
+    RevokeApiKey {
+        id: String,
     },
     /// The configuration in force, as written, and every saved version.
     Configuration,

@@ -16,7 +16,7 @@ use segnala_core::staff::views::map_features;
 use segnala_core::staff::{csv, Permission, StaffUser};
 use segnala_core::store::inbox::{act, export, inbox, map_points, ticket_view};
 use segnala_core::store::staff::{self as accounts, StaffError};
-use segnala_core::store::{configuration, delivery, SqlDatabase};
+use segnala_core::store::{api_keys, configuration, delivery, SqlDatabase};
 use segnala_core::workflow::CommandError;
 use serde::Serialize;
 use worker::{Env, Response, Result};
@@ -274,6 +274,33 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
         StaffOp::Audit { before } => {
             require(me()?, Permission::ManageStaff)?;
             json(&accounts::audit_log(db, 100, before)?)
+        }
+        StaffOp::ApiKeys => {
+            require(me()?, Permission::ManageStaff)?;
+            json(&serde_json::json!({
+                "keys": api_keys::list(db)?,
+                "people": accounts::staff_names(db)?,
+            }))
+        }
+        StaffOp::CreateApiKey {
+            key,
+            key_hash,
+            key_prefix,
+        } => {
+            require(me()?, Permission::ManageStaff)?;
+            json(&api_keys::create(
+                db,
+                me()?,
+                &key,
+                &key_hash,
+                &key_prefix,
+                now,
+                &mut CryptoEntropy,
+            )?)
+        }
+        StaffOp::RevokeApiKey { id } => {
+            require(me()?, Permission::ManageStaff)?;
+            json(&api_keys::revoke(db, me()?, &id, now)?)
         }
         StaffOp::Configuration => {
             require(me()?, Permission::ManageConfiguration)?;

@@ -2,10 +2,13 @@
 
 use crate::api_error::ApiError;
 use crate::comune;
-use crate::ticket_store::{self, CreateOutcome, StoreHealth, IDEMPOTENCY_CONFLICT};
+use crate::ticket_store::{
+    self, CreateOutcome, StoreHealth, API_KEY_REVOKED, IDEMPOTENCY_CONFLICT,
+};
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::ids::TrackingToken;
 use segnala_core::open_data::query::OpenDataQuery;
+use segnala_core::open_data::record::ReportRow;
 use segnala_core::store::open_data::{DataVersion, ReportsPage};
 use segnala_core::store::{NewTicket, TicketRecord};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
@@ -59,6 +62,10 @@ pub async fn create(env: &Env, new: &NewTicket) -> std::result::Result<CreateOut
             "idempotency_key_reused",
             "this key was already used for a different report",
         )]))),
+        API_KEY_REVOKED => Err(ApiError::Forbidden(
+            "api_key_revoked",
+            "the API key was revoked".into(),
+        )),
         other => Err(ApiError::Internal(format!("store answered {other}"))),
     }
 }
@@ -165,4 +172,45 @@ pub async fn open_data_statistics(
 
 async fn call_store(env: &Env, path: &str, body: String) -> Result<Response> {
     call(env, Method::Post, path, Some(body)).await
+}
+
+/// The id of the active client key with this hash, noting its use; `None` if there is none.
+pub async fn open311_key(
+    env: &Env,
+    key_hash: &str,
+) -> std::result::Result<Option<String>, ApiError> {
+    let body = serde_json::to_string(key_hash).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/open311/key", body).await?;
+    match answer.status_code() {
+        200 => Ok(Some(answer.json().await?)),
+        404 => Ok(None),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// The reports an Open311 selection names, as the store's rows.
+pub async fn open311_rows(
+    env: &Env,
+    call: &crate::open311::RequestsCall,
+) -> std::result::Result<Vec<ReportRow>, ApiError> {
+    let body = serde_json::to_string(call).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/open311/requests", body).await?;
+    match answer.status_code() {
+        200 => Ok(answer.json().await?),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// The public number behind an Open311 token, if any.
+pub async fn open311_token(
+    env: &Env,
+    token: &str,
+) -> std::result::Result<Option<String>, ApiError> {
+    let body = serde_json::to_string(token).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/open311/token", body).await?;
+    match answer.status_code() {
+        200 => Ok(Some(answer.json().await?)),
+        404 => Ok(None),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
 }

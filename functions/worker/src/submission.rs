@@ -12,9 +12,10 @@ use segnala_core::field_error::{parse_json, ErrorCollector, FieldError, FieldErr
 use segnala_core::idempotency;
 use segnala_core::ids::TicketId;
 use segnala_core::photo::{self, THUMBNAIL_MAX_BYTES};
+use segnala_core::report::ValidReport;
 use segnala_core::report::{check_photo_count, from_form_fields, ReportRequest};
 use segnala_core::routing::route;
-use segnala_core::store::NewTicket;
+use segnala_core::store::{Idempotency, NewTicket};
 use segnala_core::ticket::Ticket;
 use worker::{Env, FormEntry, Request};
 
@@ -252,6 +253,19 @@ pub async fn file(env: &Env, submission: Submission) -> Result<Filed, ApiError> 
         _ => return Err(ApiError::Validation(errors.into_errors())),
     };
 
+    store(env, report, uploads, idempotency, None).await
+}
+
+/// Routes a validated report and stores it with its photos (which are removed again if
+/// the ticket is not created, or if a retry found the ticket an earlier try created).
+pub async fn store(
+    env: &Env,
+    report: ValidReport,
+    uploads: Vec<PhotoUpload>,
+    idempotency: Option<Idempotency>,
+    api_key: Option<String>,
+) -> Result<Filed, ApiError> {
+    let config = comune::config(env);
     let routing = route(config, &report);
     let id = TicketId::generate(now(), &mut CryptoEntropy);
     let photos = photo_storage::store_all(env, id, &uploads).await?;
@@ -263,6 +277,7 @@ pub async fn file(env: &Env, submission: Submission) -> Result<Filed, ApiError> 
         photos: photos.clone(),
         idempotency,
         confirm_email: config.confirms_addresses(),
+        api_key,
     };
     match store_client::create(env, &new).await {
         Ok(outcome) => {

@@ -35,6 +35,8 @@ pub struct CreateOutcome {
 
 /// Status the store answers when an idempotency key comes back with another submission.
 pub const IDEMPOTENCY_CONFLICT: u16 = 409;
+/// Status the store answers when a client application's key was revoked meanwhile.
+pub const API_KEY_REVOKED: u16 = 403;
 
 #[derive(Serialize, Deserialize)]
 pub struct StoreHealth {
@@ -103,6 +105,9 @@ impl DurableObject for ComuneStore {
                     Err(StoreError::IdempotencyKeyReused) => {
                         Response::error("idempotency key reused", IDEMPOTENCY_CONFLICT)
                     }
+                    Err(StoreError::ApiKeyRevoked) => {
+                        Response::error("API key revoked", API_KEY_REVOKED)
+                    }
                     Err(error) => internal(error),
                 }
             }
@@ -142,6 +147,29 @@ impl DurableObject for ComuneStore {
                 ) {
                     Ok(Some(page)) => Response::from_json(&page),
                     Ok(None) => Response::error("no such report", 404),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/open311/key") => {
+                let key_hash: String = request.json().await?;
+                match store::api_keys::authenticate(&db, &key_hash, now()) {
+                    Ok(Some(id)) => Response::from_json(&id),
+                    Ok(None) => Response::error("no such key", 404),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/open311/requests") => {
+                let call: crate::open311::RequestsCall = request.json().await?;
+                match store::open311::rows(&db, &call.selection, call.limit) {
+                    Ok(rows) => Response::from_json(&rows),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/open311/token") => {
+                let token: String = request.json().await?;
+                match store::open311::number_of_token(&db, &token) {
+                    Ok(Some(number)) => Response::from_json(&number),
+                    Ok(None) => Response::error("no such token", 404),
                     Err(error) => internal(error),
                 }
             }

@@ -36,6 +36,7 @@ fn request() -> ReportRequest {
         }),
         address: Some("Via Roma 3".into()),
         reporter: Some(ReporterInput {
+            phone: None,
             name: Some("Mario Rossi".into()),
             email: Some("mario@example.it".into()),
         }),

@@ -227,6 +227,9 @@ pub struct Category {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<LocalizedText>,
     pub targets: ResponseTargets,
+    /// Other words people use for it, offered to Open311 clients as `keywords`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
     /// Publish this category's descriptions in open data, over the comune's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_description: Option<bool>,

@@ -250,6 +250,19 @@ fn check_themes(errors: &mut ErrorCollector, themes: &[Theme]) {
                 check_localized(errors, &format!("{path}.description"), description, 500);
             }
             check_targets(errors, &format!("{path}.targets"), &category.targets);
+            for (k, keyword) in category.keywords.iter().enumerate() {
+                let bad = keyword.trim().is_empty()
+                    || keyword.chars().count() > 50
+                    || keyword.contains(',')
+                    || keyword.chars().any(char::is_control);
+                if bad {
+                    errors.push(
+                        format!("{path}.keywords[{k}]"),
+                        "invalid_keyword",
+                        "a word or short phrase of at most 50 characters, without commas",
+                    );
+                }
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ fn filed(language: &str, name: Option<&str>, sequence: u32, seed: u64) -> (Ticke
         }),
         address: Some("Via Borgo Palazzo 12".into()),
         reporter: Some(ReporterInput {
+            phone: None,
             name: name.map(String::from),
             email: Some("mario.rossi@example.it".into()),
         }),

@@ -17,7 +17,7 @@ pub const COLUMNS: &str = "public_number, theme, category, kind, office, status,
     lat, lon, description";
 
 /// One ticket as the store gives it to open data.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportRow {
     pub public_number: String,
     pub theme: String,
@@ -40,6 +40,10 @@ pub struct ReportRow {
     pub lon: Option<f64>,
     #[serde(default)]
     pub description: Option<String>,
+    /// When the report last changed in public (Open311's `updated_datetime`); only the
+    /// Open311 queries read it.
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {

@@ -100,7 +100,7 @@ fn the_same_filters_in_another_order_make_the_same_canonical_query() {
     assert_ne!(one.canonical(), three.canonical());
 }
 
-fn row(category: &str, status: &str) -> ReportRow {
+pub(crate) fn row(category: &str, status: &str) -> ReportRow {
     ReportRow {
         public_number: "2026-000007".into(),
         theme: demo_config().category(category).unwrap().0.id.clone(),
@@ -118,6 +118,7 @@ fn row(category: &str, status: &str) -> ReportRow {
         lat: Some(45.694_567),
         lon: Some(9.669_912),
         description: Some("Buca profonda, chiamatemi al 333 1234567 (Mario Rossi)".into()),
+        updated_at: None,
     }
 }
 

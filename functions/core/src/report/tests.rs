@@ -12,6 +12,7 @@ fn valid_request() -> ReportRequest {
         }),
         address: Some("Via Borgo Palazzo 10".into()),
         reporter: Some(ReporterInput {
+            phone: None,
             name: Some("Mario Rossi".into()),
             email: Some("mario.rossi@example.it".into()),
         }),
@@ -92,6 +93,7 @@ fn reports_every_bad_field_at_once() {
         }),
         address: None,
         reporter: Some(ReporterInput {
+            phone: None,
             name: Some("x".repeat(101)),
             email: Some("mario@".into()),
         }),
@@ -154,6 +156,7 @@ fn rejects_control_characters_in_text() {
 fn an_empty_email_means_no_email() {
     let mut request = valid_request();
     request.reporter = Some(ReporterInput {
+        phone: None,
         name: None,
         email: Some("  ".into()),
     });

@@ -27,6 +27,9 @@ pub enum RouteName {
     CreateStaff,
     ChangeStaff,
     AuditLog,
+    ListApiKeys,
+    CreateApiKey,
+    RevokeApiKey,
     ShowConfiguration,
     ShowConfigurationVersion,
     PreviewConfiguration,
@@ -41,6 +44,7 @@ pub enum RouteName {
     TicketPage,
     StaffUsersPage,
     AuditLogPage,
+    ApiKeysPage,
     ConfigurationPage,
 }
 
@@ -199,6 +203,24 @@ pub const ROUTES: &[Route] = &[
     ),
     route(AuditLog, "GET", "/api/v1/staff/audit", Staff(ManageStaff)),
     route(
+        ListApiKeys,
+        "GET",
+        "/api/v1/staff/api-keys",
+        Staff(ManageStaff),
+    ),
+    route(
+        CreateApiKey,
+        "POST",
+        "/api/v1/staff/api-keys",
+        Staff(ManageStaff),
+    ),
+    route(
+        RevokeApiKey,
+        "POST",
+        "/api/v1/staff/api-keys/{id}/revoke",
+        Staff(ManageStaff),
+    ),
+    route(
         ShowConfiguration,
         "GET",
         "/api/v1/staff/configuration",
@@ -239,6 +261,7 @@ pub const ROUTES: &[Route] = &[
     ),
     page(StaffUsersPage, "/staff/utenti", Staff(ManageStaff)),
     page(AuditLogPage, "/staff/registro", Staff(ManageStaff)),
+    page(ApiKeysPage, "/staff/chiavi-api", Staff(ManageStaff)),
     page(
         ConfigurationPage,
         "/staff/configurazione",

@@ -163,6 +163,7 @@ pub struct StaffPhoto {
 pub struct ReporterView {
     pub name: Option<String>,
     pub email: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// The whole ticket for the staff who may work it.
@@ -173,6 +174,10 @@ pub struct StaffTicketView {
     pub description: String,
     pub reporter: ReporterView,
     pub language: Language,
+    /// The application that filed it through Open311 (the name of its key).
+    pub received_via: Option<String>,
+    /// A photo the application hosts (Open311 `media_url`).
+    pub media_url: Option<String>,
     /// The routing rule that chose the office, `None` when a person (or the default) did.
     pub routing_rule: Option<String>,
     pub duplicate_of: Option<PublicNumber>,
@@ -281,8 +286,17 @@ impl StaffTicketView {
                     .email
                     .as_ref()
                     .map(|e| e.as_str().to_string()),
+                phone: ticket
+                    .report
+                    .reporter
+                    .phone
+                    .as_ref()
+                    .map(|p| p.as_str().to_string()),
             },
             language: ticket.report.language,
+            // Named by the store, which knows the keys.
+            received_via: None,
+            media_url: ticket.report.media_url.clone(),
             routing_rule: ticket.routing.rule.clone(),
             duplicate_of: ticket.duplicate_of,
             duplicates,

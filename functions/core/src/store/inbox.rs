@@ -329,7 +329,10 @@ pub fn ticket_view(
         .filter_map(|row| PublicNumber::parse(&row.public_number).ok())
         .collect();
     let people = staff_names(db)?;
-    let view = StaffTicketView::of(&record, duplicates, &people, viewer, config, now);
+    let mut view = StaffTicketView::of(&record, duplicates, &people, viewer, config, now);
+    if let Some(key) = &record.ticket.api_key_id {
+        view.received_via = Some(super::api_keys::name_of(db, key)?.unwrap_or_else(|| key.clone()));
+    }
     Ok((view, record))
 }
 

@@ -24,6 +24,7 @@ fn file(db: &Sqlite, category: &str, point: (f64, f64), now: DateTime<Utc>, seed
             lon: point.1,
         }),
         reporter: Some(ReporterInput {
+            phone: None,
             name: Some("Mario Rossi".into()),
             email: Some("mario.rossi@example.org".into()),
         }),
@@ -41,6 +42,7 @@ fn file(db: &Sqlite, category: &str, point: (f64, f64), now: DateTime<Utc>, seed
         photos: vec![],
         idempotency: None,
         confirm_email: false,
+        api_key: None,
     };
     match create_ticket(db, new, now, &mut SeededEntropy::new(seed + 1000)).unwrap() {
         Created::New(ticket) => ticket,

@@ -114,6 +114,7 @@ pub(super) fn new_ticket(
         photos: vec![],
         idempotency: None,
         confirm_email: false,
+        api_key: None,
     }
 }
 
@@ -134,6 +135,7 @@ pub(super) fn report(email: Option<&str>) -> (ValidReport, RoutingDecision) {
             lon: 9.66,
         }),
         reporter: Some(ReporterInput {
+            phone: None,
             name: Some("Anna Bianchi".into()),
             email: email.map(String::from),
         }),

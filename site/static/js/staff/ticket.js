@@ -63,8 +63,9 @@
     fact('t-respond-by', view.due.respond_by ? S.deadline(view.due.respond_by) : 'nessun obiettivo');
     fact('t-resolve-by', view.due.resolve_by ? S.deadline(view.due.resolve_by) : 'nessun obiettivo');
     fact('t-place', view.address || (view.location ? 'solo il punto sulla mappa' : '—'));
-    var reporter = [view.reporter.name, view.reporter.email].filter(Boolean).join(' · ');
+    var reporter = [view.reporter.name, view.reporter.email, view.reporter.phone].filter(Boolean).join(' · ');
     fact('t-reporter', reporter || 'anonimo (nessun recapito: le risposte si vedono solo dal link di tracciamento)');
+    fact('t-channel', view.received_via ? 'applicazione «' + view.received_via + '» (Open311)' : 'sito del Comune');
     fact('t-language', view.language === 'en' ? 'inglese' : 'italiano');
     fact('t-routing', view.routing_rule ? 'regola «' + view.routing_rule + '»' : 'ufficio scelto a mano o predefinito');
     var duplicates = [];
@@ -87,8 +88,13 @@
   function ticketLink(n) { return el('a', { href: '/staff/segnalazioni/' + n }, n); }
 
   function photos(view) {
-    $('photos-section').hidden = !view.photos.length;
+    $('photos-section').hidden = !view.photos.length && !view.media_url;
     var list = S.clear($('t-photos'));
+    if (view.media_url) {
+      // Hosted by the application, not by us: a link, never an embedded image.
+      list.appendChild(el('li', {}, el('a', { href: view.media_url, target: '_blank', rel: 'noopener noreferrer' },
+        'Foto sul sito dell\'applicazione (' + view.media_url + ')')));
+    }
     view.photos.forEach(function (photo) {
       list.appendChild(el('li', {}, el('a', { href: photo.url, target: '_blank', rel: 'noopener' },
         el('img', {

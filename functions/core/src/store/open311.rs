@@ -1,0 +1,89 @@
+//! Open311 reads of the ticket store: service requests by number or by filters, newest
+//! first, and the number behind a token.
+
+use super::{timestamp, SqlDatabase, SqlValue, StoreError};
+use crate::config::ComuneConfig;
+use crate::open311::document::Value;
+use crate::open311::requests::{service_request, Selection};
+use crate::open_data::record::{ReportRow, COLUMNS};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+const OPEN: &str = "('received', 'taken_in_charge', 'in_progress')";
+
+/// The reports a selection names, newest first, `limit` at most, each with the time of its
+/// last public step; [`service_request`] writes them.
+pub fn rows(
+    db: &impl SqlDatabase,
+    selection: &Selection,
+    limit: u32,
+) -> Result<Vec<ReportRow>, StoreError> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut params: Vec<SqlValue> = Vec::new();
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    match selection {
+        Selection::Numbers(numbers) => {
+            if numbers.is_empty() {
+                return Ok(vec![]);
+            }
+            clauses.push(format!("t.public_number IN ({})", marks(numbers.len())));
+            params.extend(numbers.iter().map(|n| n.as_str().into()));
+        }
+        Selection::Filter {
+            service_codes,
+            open,
+            start,
+            end,
+        } => {
+            clauses.push("t.created_at >= ? AND t.created_at <= ?".into());
+            params.extend([timestamp(*start).into(), timestamp(*end).into()]);
+            if !service_codes.is_empty() {
+                clauses.push(format!("t.category IN ({})", marks(service_codes.len())));
+                params.extend(service_codes.iter().map(|c| c.as_str().into()));
+            }
+            match open {
+                Some(true) => clauses.push(format!("t.status IN {OPEN}")),
+                Some(false) => clauses.push(format!("t.status NOT IN {OPEN}")),
+                None => {}
+            }
+        }
+    }
+    params.push(i64::from(limit).into());
+    db.query(
+        &format!(
+            "SELECT {COLUMNS}, (SELECT MAX(e.at) FROM ticket_events e
+                 WHERE e.ticket_id = t.id AND e.visibility = 'public') AS updated_at
+             FROM tickets t WHERE {}
+             ORDER BY t.created_at DESC, t.public_number DESC LIMIT ?",
+            clauses.join(" AND ")
+        ),
+        &params,
+    )
+}
+
+/// The service requests a selection names, written.
+pub fn requests(
+    db: &impl SqlDatabase,
+    selection: &Selection,
+    limit: u32,
+    config: &ComuneConfig,
+    now: DateTime<Utc>,
+) -> Result<Vec<Value>, StoreError> {
+    rows(db, selection, limit)?
+        .into_iter()
+        .map(|row| service_request(row, config, now))
+        .collect()
+}
+
+/// The public number of the ticket whose id is `token` (what `POST requests` answers).
+pub fn number_of_token(db: &impl SqlDatabase, token: &str) -> Result<Option<String>, StoreError> {
+    #[derive(Deserialize)]
+    struct Number {
+        public_number: String,
+    }
+    let rows: Vec<Number> = db.query(
+        "SELECT public_number FROM tickets WHERE id = ?",
+        &[token.into()],
+    )?;
+    Ok(rows.into_iter().next().map(|row| row.public_number))
+}
