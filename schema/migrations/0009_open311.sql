@@ -19,3 +19,6 @@ CREATE TABLE api_keys (
 ALTER TABLE tickets ADD COLUMN reporter_phone TEXT;  -- personal data
 ALTER TABLE tickets ADD COLUMN media_url TEXT;       -- a photo the client application hosts; staff only
 ALTER TABLE tickets ADD COLUMN api_key_id TEXT;      -- api_keys.id of the application that filed it
+
+-- Reports per key, for the administrators' list.
+CREATE INDEX tickets_by_api_key ON tickets (api_key_id) WHERE api_key_id IS NOT NULL;

@@ -270,6 +270,10 @@ describe('Open311 GeoReport v2', () => {
     });
     assert.equal(asJson.status, 400);
     assert.match((await read(asJson)).json[0].description, /x-www-form-urlencoded/);
+    const multipart = new FormData();
+    for (const [k, v] of Object.entries(report())) multipart.append(k, v);
+    const asMultipart = await fetch(`${base}/requests.json`, { method: 'POST', body: multipart });
+    assert.equal(asMultipart.status, 400, 'the spec says form-encoded');
     const huge = await post('/requests.json', report({ description: 'x'.repeat(70_000) }));
     assert.equal(huge.status, 413);
     const elsewhere = await post('/requests.json', report({ jurisdiction_id: 'milano' }));
@@ -333,9 +337,18 @@ describe('Open311 GeoReport v2', () => {
     assert.deepEqual(onlyClosed.map((r) => r.service_request_id), [light]);
     const future = (await read(await get('/requests.json?start_date=2099-01-01T00:00:00Z'))).json;
     assert.deepEqual(future, []);
-    const day = new Date().toISOString().slice(0, 10);
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
     const today = (await read(await get(`/requests.json?start_date=${day}&end_date=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`))).json;
     assert.equal(today.length, all.length);
+    const wholeDay = (await read(await get(`/requests.json?start_date=${day}&end_date=${day}`))).json;
+    assert.equal(wholeDay.length, all.length, 'an end date that is a day includes that day');
+
+    // Many ids at once: more than a Durable Object binds as parameters.
+    const many = Array.from({ length: 150 }, (_, i) => `2000-${String(i + 1).padStart(6, '0')}`).concat([tree]);
+    const found = (await read(await get(`/requests.json?service_request_id=${many.join(',')}`))).json;
+    assert.deepEqual(found.map((r) => r.service_request_id), [tree]);
+    const codes = Array.from({ length: 150 }, (_, i) => `categoria-${i}`).concat(['alberi-pericolanti']);
+    assert.equal((await read(await get(`/requests.json?service_code=${codes.join(',')}`))).json.length, 1);
 
     const single = (await read(await get(`/requests/${tree}.json`))).json;
     assert.equal(single.length, 1);

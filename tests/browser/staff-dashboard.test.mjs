@@ -298,6 +298,62 @@ describe('staff dashboard in Chromium', () => {
     });
   });
 
+  test('an administrator makes an Open311 key shown once, sees what its application filed, and revokes it', async () => {
+    const fileWith = (key, description) => fetch(`${worker.url}/open311/v2/requests.json`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        api_key: key, service_code: 'buche-stradali', description, lat: '45.695', long: '9.67',
+        first_name: 'Lucia', last_name: 'Ferri', phone: '035 998877', media_url: 'https://app.example.org/f/1.jpg',
+      }),
+    });
+    await withStaffPage('admin@comune.example.it', '/staff/chiavi-api/', async (page) => {
+      await page.locator('#keys-empty:not([hidden])').waitFor();
+      const form = page.locator('#new-form');
+      await form.getByLabel(/Email del referente/).fill('non-una-mail');
+      await form.getByRole('button', { name: 'Crea la chiave' }).click();
+      await page.locator('#new-errors', { hasText: 'Chiave non creata' }).waitFor();
+      await form.getByLabel(/Applicazione/).fill('App Quartiere <b>Sud</b>');
+      await form.getByLabel(/Email del referente/).fill('sviluppo@example.org');
+      await form.getByRole('button', { name: 'Crea la chiave' }).click();
+      await page.locator('#issued-section:not([hidden])').waitFor();
+      const secret = await page.locator('#issued-secret').inputValue();
+      assert.match(secret, /^sgn_[a-z2-7]{32}$/);
+      assert.equal(await page.locator('#issued-name').textContent(), 'App Quartiere <b>Sud</b>', 'names are text');
+      const row = page.locator('#keys-rows tr').first();
+      await row.waitFor();
+      assert.match(await row.innerText(), new RegExp(`${secret.slice(0, 10)}…`));
+      assert.ok(!(await page.locator('#keys-table').innerText()).includes(secret), 'the table never shows the key');
+      assert.deepEqual(await accessibilityViolations(page), []);
+
+      const filed = await fileWith(secret, 'Buca larga davanti alla fermata del bus');
+      assert.equal(filed.status, 201);
+      const [{ service_request_id: number }] = await filed.json();
+      await page.goto(`${worker.url}/staff/segnalazioni/${number}`);
+      await page.locator('#ticket:not([hidden])').waitFor();
+      assert.equal(await page.locator('#t-channel').textContent(), 'applicazione «App Quartiere <b>Sud</b>» (Open311)');
+      assert.equal(await page.locator('#t-reporter').textContent(), 'Lucia Ferri · 035 998877');
+      const link = page.locator('#t-photos a[href="https://app.example.org/f/1.jpg"]');
+      assert.equal(await link.count(), 1, 'the application\'s photo is a link');
+      assert.equal(await page.locator('#t-photos img').count(), 0, 'and never loaded into the page');
+
+      await page.goto(`${worker.url}/staff/chiavi-api/`);
+      await page.locator('#keys-rows tr').first().waitFor();
+      assert.match(await page.locator('#keys-rows tr').first().innerText(), /\b1\b/);
+      await page.getByRole('button', { name: 'Revoca la chiave di App Quartiere <b>Sud</b>' }).click();
+      await page.getByRole('button', { name: /Conferma la revoca/ }).click();
+      await page.locator('#page-message', { hasText: 'revocata' }).waitFor();
+      await page.locator('#keys-rows tr', { hasText: 'revocata' }).waitFor();
+      assert.equal((await fileWith(secret, 'Dopo la revoca non deve entrare')).status, 403);
+
+      await page.getByRole('link', { name: 'Registro attività' }).click();
+      await page.locator('#audit-rows tr').first().waitFor();
+      const log = await page.locator('#audit-rows').innerText();
+      assert.match(log, /Chiave API revocata/);
+      assert.match(log, /Chiave API creata/);
+      assert.ok(!log.includes(secret));
+    });
+  });
+
   test('the sign-in page explains a wrong password and passes axe', async () => {
     const browser = await launchBrowser();
     try {

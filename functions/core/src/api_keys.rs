@@ -139,8 +139,9 @@ impl ApiKey {
     }
 }
 
-/// A key just made: the only time its secret leaves the service.
-#[derive(Debug, Clone, Serialize)]
+/// A key just made: the only time its secret leaves the service (no `Debug`, so it cannot
+/// end up in a log by accident).
+#[derive(Clone, Serialize)]
 pub struct IssuedApiKey {
     #[serde(flatten)]
     pub key: ApiKey,

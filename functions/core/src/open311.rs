@@ -14,7 +14,7 @@ mod tests;
 
 use crate::field_error::FieldErrors;
 use crate::italian_time::rome_offset_hours;
-use crate::working_days::start_of_rome_day;
+use crate::working_days::{end_of_rome_day, start_of_rome_day};
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use document::{Document, Value};
 
@@ -96,13 +96,23 @@ pub fn w3c(at: DateTime<Utc>) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// Which end of a day a bare date (`2026-11-24`) stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayEdge {
+    Start,
+    End,
+}
+
 /// Reads a W3C date-time (`2026-11-24T10:00:00+01:00`, `...Z`, without seconds) or a day
-/// (`2026-11-24`, from midnight in Rome). A `+` sent unencoded in a query string arrives
-/// as a space, which is read as the `+` it was.
-pub fn parse_w3c(text: &str) -> Option<DateTime<Utc>> {
+/// (`2026-11-24`: midnight in Rome at its start or its end). A `+` sent unencoded in a
+/// query string arrives as a space, which is read as the `+` it was.
+pub fn parse_w3c(text: &str, edge: DayEdge) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Some(start_of_rome_day(day));
+        return Some(match edge {
+            DayEdge::Start => start_of_rome_day(day),
+            DayEdge::End => end_of_rome_day(day),
+        });
     }
     let text = text.replace(' ', "+");
     if let Ok(at) = DateTime::parse_from_rfc3339(&text) {

@@ -14,6 +14,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+/// The open and the closed states as SQL lists (`status IN ...`); a test holds them to
+/// [`Status::is_open`].
+pub(crate) const OPEN_STATUSES: &str = "('received', 'taken_in_charge', 'in_progress')";
+pub(crate) const CLOSED_STATUSES: &str = "('resolved', 'rejected', 'duplicate')";
+
 /// A value bound to a `?` placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SqlValue {

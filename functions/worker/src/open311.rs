@@ -11,6 +11,7 @@ use crate::routes::query_pairs;
 use crate::store_client;
 use crate::submission;
 use segnala_core::api_keys::hash_of;
+use segnala_core::config::ComuneConfig;
 use segnala_core::idempotency;
 use segnala_core::open311::discovery::discovery;
 use segnala_core::open311::document::{Document, Format};
@@ -22,6 +23,7 @@ use segnala_core::open311::services::{definition, services};
 use segnala_core::open311::submission::Open311Post;
 use segnala_core::open311::{body_tag, jurisdiction_matches, Open311Error, MAX_RESULTS};
 use segnala_core::open_data::matches_tag;
+use segnala_core::open_data::record::ReportRow;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{js_sys, Env, FormData, Headers, Method, Request, Response};
@@ -146,7 +148,7 @@ async fn route(request: Request, env: &Env, rest: &str) -> Result<Answer> {
                     "service_request_id: no request has id {stem:?}"
                 )));
             }
-            Ok(Answer::ok(write(rows, env)?, REQUESTS_CACHE))
+            Ok(Answer::ok(service_requests(rows, config)?, REQUESTS_CACHE))
         }
         ["v2", "tokens", _] => {
             get_only(&method)?;
@@ -172,8 +174,8 @@ fn internal(error: impl std::fmt::Display) -> Open311Error {
     Open311Error::new(500, "the service could not answer; try again later")
 }
 
-fn write(rows: Vec<segnala_core::open_data::record::ReportRow>, env: &Env) -> Result<Document> {
-    let config = comune::config(env);
+/// The rows as the spec's list of service requests.
+fn service_requests(rows: Vec<ReportRow>, config: &ComuneConfig) -> Result<Document> {
     let items = rows
         .into_iter()
         .map(|row| service_request(row, config, now()))
@@ -194,7 +196,10 @@ async fn list(request: &Request, env: &Env) -> Result<Answer> {
     )
     .await
     .map_err(internal)?;
-    Ok(Answer::ok(write(rows, env)?, REQUESTS_CACHE))
+    Ok(Answer::ok(
+        service_requests(rows, comune::config(env))?,
+        REQUESTS_CACHE,
+    ))
 }
 
 /// `POST requests`: the key first (nobody learns anything about validation without one),
@@ -207,9 +212,8 @@ async fn file(mut request: Request, env: &Env) -> Result<Answer> {
         .flatten()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if !kind.starts_with("application/x-www-form-urlencoded")
-        && !kind.starts_with("multipart/form-data")
-    {
+    // As the spec says; multipart would also bring files, which GeoReport v2 has none of.
+    if !kind.starts_with("application/x-www-form-urlencoded") {
         return Err(Open311Error::bad_request(
             "Content-Type: send the fields as application/x-www-form-urlencoded",
         ));
@@ -247,8 +251,12 @@ async fn file(mut request: Request, env: &Env) -> Result<Answer> {
     let report = post
         .validate(config)
         .map_err(|errors| Open311Error::from_fields(&errors))?;
-    // A client that retries after a lost answer gets the same ticket, as a web form does.
-    let idempotency = idempotency::content_key(idempotency::fingerprint(&report, &[]));
+    // A client that retries after a lost answer gets the same ticket, as a web form does;
+    // the key is part of it, so two applications never share a ticket by chance.
+    let idempotency = idempotency::content_key(format!(
+        "open311:{key_id}:{}",
+        idempotency::fingerprint(&report, &[])
+    ));
     let category = report.category.clone();
     let filed = submission::store(env, report, vec![], Some(idempotency), Some(key_id))
         .await
@@ -268,7 +276,7 @@ async fn file(mut request: Request, env: &Env) -> Result<Answer> {
     })
 }
 
-/// Every text field of the form, in order (files are not part of GeoReport v2).
+/// Every field of the form, in order.
 fn text_fields(form: FormData) -> worker::Result<Vec<(String, String)>> {
     let form: JsValue = form.into();
     let entries = js_sys::try_iter(&form)
@@ -300,6 +308,7 @@ fn respond(
     let body = answer.document.render(format);
     let mut headers = Headers::new();
     headers.set("Content-Type", format.content_type())?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
     cors(&mut headers)?;
     match answer.cache {
         Some(cache) if answer.status == 200 => {

@@ -4,7 +4,7 @@
 //! says so; never the typed address, the reporter, photos or notes).
 
 use super::document::{Document, Value};
-use super::{parse_w3c, w3c, Open311Error, DEFAULT_DAYS, MAX_RESULTS};
+use super::{parse_w3c, w3c, DayEdge, Open311Error, DEFAULT_DAYS, MAX_RESULTS};
 use crate::config::ComuneConfig;
 use crate::open_data::record::{OpenReport, ReportRow};
 use crate::report::Language;
@@ -58,10 +58,10 @@ pub fn selection(
         return Ok(Selection::Numbers(numbers));
     }
     let mut problems = Vec::new();
-    let mut date = |name: &str| match get(name) {
+    let mut date = |name: &str, edge: DayEdge| match get(name) {
         None => None,
         Some(text) => {
-            let parsed = parse_w3c(text);
+            let parsed = parse_w3c(text, edge);
             if parsed.is_none() {
                 problems.push(format!(
                     "{name}: not a W3C date-time such as 2026-11-24T10:00:00+01:00"
@@ -70,7 +70,10 @@ pub fn selection(
             parsed
         }
     };
-    let (start, end) = (date("start_date"), date("end_date"));
+    let (start, end) = (
+        date("start_date", DayEdge::Start),
+        date("end_date", DayEdge::End),
+    );
     let open = match get("status").map(list) {
         None => None,
         Some(states) => {

@@ -31,13 +31,17 @@ impl Open311Post {
     pub fn read<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut post = Self::default();
         for (name, value) in pairs {
-            if value.trim().is_empty() || post.get(name).is_some() {
-                continue;
-            }
+            let value = Some(value.to_string()).filter(|v| !v.trim().is_empty());
             match name {
-                "api_key" => post.credentials.api_key = Some(value.to_string()),
-                "jurisdiction_id" => post.credentials.jurisdiction_id = Some(value.to_string()),
-                _ => post.fields.push((name.to_string(), value.to_string())),
+                "api_key" => post.credentials.api_key = post.credentials.api_key.or(value),
+                "jurisdiction_id" => {
+                    post.credentials.jurisdiction_id = post.credentials.jurisdiction_id.or(value)
+                }
+                _ => {
+                    if let Some(value) = value.filter(|_| post.get(name).is_none()) {
+                        post.fields.push((name.to_string(), value));
+                    }
+                }
             }
         }
         post

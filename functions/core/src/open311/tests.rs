@@ -197,14 +197,19 @@ fn dates_are_read_in_the_w3c_forms_clients_send() {
         "2026-11-01T10:00:00 01:00",
         "2026-11-01T09:00:00.000Z",
     ] {
-        assert_eq!(parse_w3c(text), Some(expected), "{text}");
+        assert_eq!(parse_w3c(text, DayEdge::Start), Some(expected), "{text}");
     }
     assert_eq!(
-        parse_w3c("2026-11-01"),
+        parse_w3c("2026-11-01", DayEdge::Start),
         Some(Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap())
     );
+    // An end date that is a day includes that day.
+    assert_eq!(
+        parse_w3c("2026-11-01", DayEdge::End),
+        Some(Utc.with_ymd_and_hms(2026, 11, 1, 23, 0, 0).unwrap())
+    );
     for bad in ["ieri", "2026-13-01", "01/11/2026", "2026-11-01T10:00:00"] {
-        assert_eq!(parse_w3c(bad), None, "{bad}");
+        assert_eq!(parse_w3c(bad, DayEdge::Start), None, "{bad}");
     }
 }
 
@@ -600,8 +605,10 @@ fn blank_fields_count_as_missing_and_the_first_value_of_a_repeated_field_wins() 
         ("api_key", ""),
     ];
     fields.extend(IN_BERGAMO);
+    fields.push(("api_key", "sgn_first"));
+    fields.push(("api_key", "sgn_second"));
     let post = post(&fields);
-    assert_eq!(post.credentials.api_key, None);
+    assert_eq!(post.credentials.api_key.as_deref(), Some("sgn_first"));
     let report = post.validate(&config).unwrap();
     assert_eq!(report.category, "buche-stradali");
     assert_eq!(report.reporter.email, None);

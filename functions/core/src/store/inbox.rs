@@ -18,7 +18,7 @@ use crate::workflow::{Command, Outcome};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-const OPEN: &str = "('received', 'taken_in_charge', 'in_progress')";
+use super::OPEN_STATUSES as OPEN;
 
 /// `LIKE` pattern matching `text` anywhere, with the wildcards in it taken literally.
 fn contains_pattern(text: &str) -> String {

@@ -1,18 +1,13 @@
 //! Open311 reads of the ticket store: service requests by number or by filters, newest
 //! first, and the number behind a token.
 
-use super::{timestamp, SqlDatabase, SqlValue, StoreError};
-use crate::config::ComuneConfig;
-use crate::open311::document::Value;
-use crate::open311::requests::{service_request, Selection};
+use super::{timestamp, SqlDatabase, SqlValue, StoreError, OPEN_STATUSES as OPEN};
+use crate::open311::requests::Selection;
 use crate::open_data::record::{ReportRow, COLUMNS};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-const OPEN: &str = "('received', 'taken_in_charge', 'in_progress')";
-
 /// The reports a selection names, newest first, `limit` at most, each with the time of its
-/// last public step; [`service_request`] writes them.
+/// last public step; `open311::requests::service_request` writes them.
 pub fn rows(
     db: &impl SqlDatabase,
     selection: &Selection,
@@ -20,14 +15,15 @@ pub fn rows(
 ) -> Result<Vec<ReportRow>, StoreError> {
     let mut clauses: Vec<String> = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
-    let marks = |n: usize| vec!["?"; n].join(", ");
+    // A list travels as one JSON parameter: the Durable Object's SQLite binds at most 100.
+    let list = |items: &[String]| SqlValue::from(serde_json::json!(items).to_string());
     match selection {
         Selection::Numbers(numbers) => {
             if numbers.is_empty() {
                 return Ok(vec![]);
             }
-            clauses.push(format!("t.public_number IN ({})", marks(numbers.len())));
-            params.extend(numbers.iter().map(|n| n.as_str().into()));
+            clauses.push("t.public_number IN (SELECT value FROM json_each(?))".into());
+            params.push(list(numbers));
         }
         Selection::Filter {
             service_codes,
@@ -38,8 +34,8 @@ pub fn rows(
             clauses.push("t.created_at >= ? AND t.created_at <= ?".into());
             params.extend([timestamp(*start).into(), timestamp(*end).into()]);
             if !service_codes.is_empty() {
-                clauses.push(format!("t.category IN ({})", marks(service_codes.len())));
-                params.extend(service_codes.iter().map(|c| c.as_str().into()));
+                clauses.push("t.category IN (SELECT value FROM json_each(?))".into());
+                params.push(list(service_codes));
             }
             match open {
                 Some(true) => clauses.push(format!("t.status IN {OPEN}")),
@@ -59,20 +55,6 @@ pub fn rows(
         ),
         &params,
     )
-}
-
-/// The service requests a selection names, written.
-pub fn requests(
-    db: &impl SqlDatabase,
-    selection: &Selection,
-    limit: u32,
-    config: &ComuneConfig,
-    now: DateTime<Utc>,
-) -> Result<Vec<Value>, StoreError> {
-    rows(db, selection, limit)?
-        .into_iter()
-        .map(|row| service_request(row, config, now))
-        .collect()
 }
 
 /// The public number of the ticket whose id is `token` (what `POST requests` answers).

@@ -1,14 +1,16 @@
 //! Open311 reads and client keys on a real SQLite store.
 
 use super::api_keys;
-use super::open311::{number_of_token, requests};
+use super::open311::{number_of_token, rows};
 use super::staff_tests::world_for_outbox;
 use super::tests::{act_at, at, created, new_ticket, Sqlite};
 use super::*;
 use crate::api_keys::{hash_of, ApiKeySecret, NewApiKey};
 use crate::config::tests_support::demo_config;
+use crate::config::ComuneConfig;
 use crate::ids::SeededEntropy;
 use crate::open311::document::Value;
+use crate::open311::requests::service_request;
 use crate::open311::requests::Selection;
 use crate::workflow::Command;
 
@@ -33,6 +35,40 @@ fn window(open: Option<bool>, codes: &[&str]) -> Selection {
         start: at(2026, 3, 1, 0),
         end: at(2026, 3, 31, 0),
     }
+}
+
+/// The selected requests, written as Open311 publishes them.
+fn requests(
+    db: &Sqlite,
+    selection: &Selection,
+    limit: u32,
+    config: &ComuneConfig,
+    now: DateTime<Utc>,
+) -> Result<Vec<Value>, StoreError> {
+    rows(db, selection, limit)?
+        .into_iter()
+        .map(|row| service_request(row, config, now))
+        .collect()
+}
+
+#[test]
+fn a_thousand_numbers_or_codes_fit_in_one_query() {
+    let (db, _, ticket) = world_for_outbox();
+    let mut numbers: Vec<String> = (1..1000).map(|n| format!("2025-{n:06}")).collect();
+    numbers.push(ticket.public_number.to_string());
+    assert_eq!(
+        rows(&db, &Selection::Numbers(numbers), 1000).unwrap().len(),
+        1
+    );
+    let mut codes: Vec<String> = (1..1000).map(|n| format!("categoria-{n}")).collect();
+    codes.push("alberi-pericolanti".into());
+    let filter = Selection::Filter {
+        service_codes: codes,
+        open: None,
+        start: at(2026, 1, 1, 0),
+        end: at(2026, 3, 31, 0),
+    };
+    assert_eq!(rows(&db, &filter, 1000).unwrap().len(), 1);
 }
 
 #[test]

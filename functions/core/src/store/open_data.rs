@@ -10,8 +10,7 @@ use crate::working_days::{end_of_rome_day, start_of_rome_day};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-const OPEN: &str = "('received', 'taken_in_charge', 'in_progress')";
-const CLOSED: &str = "('resolved', 'rejected', 'duplicate')";
+use super::{CLOSED_STATUSES as CLOSED, OPEN_STATUSES as OPEN};
 
 /// How far the store's data has come: the last history event (every change to a ticket is
 /// one) and when it happened. With the configuration version and the day, it tells whether

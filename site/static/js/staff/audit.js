@@ -8,14 +8,16 @@
   var oldest = null;
   var ACTIONS = {
     setup: 'Primo amministratore creato', create_user: 'Account creato', change_user: 'Account modificato',
-    login: 'Accesso', login_failed: 'Accesso non riuscito', change_configuration: 'Configurazione modificata'
+    login: 'Accesso', login_failed: 'Accesso non riuscito', change_configuration: 'Configurazione modificata',
+    create_api_key: 'Chiave API creata', revoke_api_key: 'Chiave API revocata'
   };
   var PAGE = 100;
   // Italian names of the details' keys and values.
   var KEYS = {
     email: 'email', name: 'nome', role: 'ruolo', office: 'ufficio', active: 'attivo', method: 'modo',
     sessions_ended: 'sessioni chiuse', password_reset: 'password reimpostata', version: 'versione',
-    note: 'motivo', restored_from: 'ripristino della versione', changes: 'voci cambiate'
+    note: 'motivo', restored_from: 'ripristino della versione', changes: 'voci cambiate',
+    contact: 'referente', key_prefix: 'chiave'
   };
   var VALUES = { cloudflare_access: 'Cloudflare Access', 'true': 'sì', 'false': 'no' };
 
