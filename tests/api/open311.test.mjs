@@ -281,6 +281,9 @@ describe('Open311 GeoReport v2', () => {
     assert.match((await read(elsewhere)).json[0].description, /jurisdiction_id/);
     assert.equal((await get('/services.json?jurisdiction_id=milano')).status, 404);
     assert.equal((await get(`/services.json?jurisdiction_id=${demoConfig.id}`)).status, 200);
+    const head = await fetch(`${base}/services.json`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.ok(head.headers.get('etag'));
     const deleted = await fetch(`${base}/services.json`, { method: 'DELETE' });
     assert.equal(deleted.status, 405);
     assert.equal((await read(deleted)).json[0].code, 405);

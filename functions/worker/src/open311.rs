@@ -84,7 +84,11 @@ pub async fn handle(request: Request, env: &Env, path: &str) -> worker::Result<R
 }
 
 async fn route(request: Request, env: &Env, rest: &str) -> Result<Answer> {
-    let method = request.method();
+    // HEAD is a GET whose body the runtime leaves out.
+    let method = match request.method() {
+        Method::Head => Method::Get,
+        other => other,
+    };
     let segments: Vec<&str> = rest.split('/').collect();
     let Some((stem, _)) = segments.last().and_then(|name| Format::split(name)) else {
         return Err(not_found());
