@@ -72,33 +72,13 @@ pub struct ValidNewApiKey {
 impl NewApiKey {
     pub fn validate(&self) -> Result<ValidNewApiKey, FieldErrors> {
         let mut errors = ErrorCollector::default();
-        let name = match self.name.as_deref().map(text::clean) {
-            None => {
-                errors.push(
-                    "name",
-                    "required",
-                    "name the application that will use the key",
-                );
-                None
-            }
-            Some(Err(_)) => {
-                errors.push("name", "control_characters", "contains control characters");
-                None
-            }
-            Some(Ok(name)) if name.is_empty() => {
-                errors.push(
-                    "name",
-                    "required",
-                    "name the application that will use the key",
-                );
-                None
-            }
-            Some(Ok(name)) if text::char_len(&name) > MAX_NAME || name.contains('\n') => {
-                errors.push("name", "too_long", "one line of at most 100 characters");
-                None
-            }
-            Some(Ok(name)) => Some(name),
-        };
+        let name = text::required_line(
+            &mut errors,
+            "name",
+            self.name.as_deref(),
+            MAX_NAME,
+            "name the application that will use the key",
+        );
         let contact = match self.contact.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => match Email::parse(text) {

@@ -1,5 +1,7 @@
 //! Normalisation of free text typed by people: trimmed, no control characters.
 
+use crate::field_error::ErrorCollector;
+
 /// Trims the text and reports whether it holds control characters other than line breaks
 /// and tabs, which have no place in a report and could corrupt e-mails or CSV exports.
 pub fn clean(input: &str) -> Result<String, &'static str> {
@@ -11,6 +13,40 @@ pub fn clean(input: &str) -> Result<String, &'static str> {
         return Err("control_characters");
     }
     Ok(trimmed.replace("\r\n", "\n"))
+}
+
+/// A required one-line text of at most `max_chars` (a person's or an application's name),
+/// cleaned; every problem is reported under `field`.
+pub fn required_line(
+    errors: &mut ErrorCollector,
+    field: &str,
+    input: Option<&str>,
+    max_chars: usize,
+    required_message: &str,
+) -> Option<String> {
+    match input.map(clean) {
+        None => {
+            errors.push(field, "required", required_message);
+            None
+        }
+        Some(Err(_)) => {
+            errors.push(field, "control_characters", "contains control characters");
+            None
+        }
+        Some(Ok(line)) if line.is_empty() => {
+            errors.push(field, "required", required_message);
+            None
+        }
+        Some(Ok(line)) if char_len(&line) > max_chars || line.contains('\n') => {
+            errors.push(
+                field,
+                "too_long",
+                format!("one line of at most {max_chars} characters"),
+            );
+            None
+        }
+        Some(Ok(line)) => Some(line),
+    }
 }
 
 /// Length as a person counts it (Unicode scalar values), not bytes.

@@ -209,26 +209,14 @@ async fn list(request: &Request, env: &Env) -> Result<Answer> {
 /// `POST requests`: the key first (nobody learns anything about validation without one),
 /// then the report, filed like a web form's.
 async fn file(mut request: Request, env: &Env) -> Result<Answer> {
-    let kind = request
-        .headers()
-        .get("Content-Type")
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let kind = submission::content_type(&request);
     // As the spec says; multipart would also bring files, which GeoReport v2 has none of.
     if !kind.starts_with("application/x-www-form-urlencoded") {
         return Err(Open311Error::bad_request(
             "Content-Type: send the fields as application/x-www-form-urlencoded",
         ));
     }
-    let declared = request
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|length| length.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_FORM_BODY) {
+    if submission::declared_length(&request).is_some_and(|length| length > MAX_FORM_BODY) {
         return Err(too_large());
     }
     let form = request

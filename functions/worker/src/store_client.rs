@@ -74,18 +74,14 @@ pub async fn find(
     env: &Env,
     token: &TrackingToken,
 ) -> std::result::Result<Option<TicketRecord>, ApiError> {
-    let mut answer = call(
+    let answer = call(
         env,
         Method::Get,
         &format!("/tickets/by-token/{token}"),
         None,
     )
     .await?;
-    match answer.status_code() {
-        200 => Ok(Some(answer.json().await?)),
-        404 => Ok(None),
-        other => Err(ApiError::Internal(format!("store answered {other}"))),
-    }
+    found_or_none(answer).await
 }
 
 /// A staff operation: the value answered, or the store's refusal.
@@ -126,12 +122,8 @@ pub async fn confirm_email(
     env: &Env,
     code: &TrackingToken,
 ) -> std::result::Result<Option<segnala_core::ticket::Ticket>, ApiError> {
-    let mut answer = call(env, Method::Post, &format!("/conferma-email/{code}"), None).await?;
-    match answer.status_code() {
-        200 => Ok(Some(answer.json().await?)),
-        404 => Ok(None),
-        other => Err(ApiError::Internal(format!("store answered {other}"))),
-    }
+    let answer = call(env, Method::Post, &format!("/conferma-email/{code}"), None).await?;
+    found_or_none(answer).await
 }
 
 /// The store's data version (its last history event), for entity tags.
@@ -149,12 +141,8 @@ pub async fn open_data_page(
     call: &crate::open_data::PageCall,
 ) -> std::result::Result<Option<ReportsPage>, ApiError> {
     let body = serde_json::to_string(call).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = call_store(env, "/open-data/reports", body).await?;
-    match answer.status_code() {
-        200 => Ok(Some(answer.json().await?)),
-        404 => Ok(None),
-        other => Err(ApiError::Internal(format!("store answered {other}"))),
-    }
+    let answer = call_store(env, "/open-data/reports", body).await?;
+    found_or_none(answer).await
 }
 
 /// The statistics as the store wrote them (JSON), passed on as they are.
@@ -170,6 +158,17 @@ pub async fn open_data_statistics(
     }
 }
 
+/// The store's answer to a lookup: the value found, or `None` for its 404.
+async fn found_or_none<T: serde::de::DeserializeOwned>(
+    mut answer: Response,
+) -> std::result::Result<Option<T>, ApiError> {
+    match answer.status_code() {
+        200 => Ok(Some(answer.json().await?)),
+        404 => Ok(None),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
 async fn call_store(env: &Env, path: &str, body: String) -> Result<Response> {
     call(env, Method::Post, path, Some(body)).await
 }
@@ -180,12 +179,8 @@ pub async fn open311_key(
     key_hash: &str,
 ) -> std::result::Result<Option<String>, ApiError> {
     let body = serde_json::to_string(key_hash).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = call_store(env, "/open311/key", body).await?;
-    match answer.status_code() {
-        200 => Ok(Some(answer.json().await?)),
-        404 => Ok(None),
-        other => Err(ApiError::Internal(format!("store answered {other}"))),
-    }
+    let answer = call_store(env, "/open311/key", body).await?;
+    found_or_none(answer).await
 }
 
 /// The reports an Open311 selection names, as the store's rows.
@@ -207,10 +202,6 @@ pub async fn open311_token(
     token: &str,
 ) -> std::result::Result<Option<String>, ApiError> {
     let body = serde_json::to_string(token).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = call_store(env, "/open311/token", body).await?;
-    match answer.status_code() {
-        200 => Ok(Some(answer.json().await?)),
-        404 => Ok(None),
-        other => Err(ApiError::Internal(format!("store answered {other}"))),
-    }
+    let answer = call_store(env, "/open311/token", body).await?;
+    found_or_none(answer).await
 }

@@ -42,7 +42,8 @@ pub struct Filed {
     pub replayed: bool,
 }
 
-fn content_type(request: &Request) -> String {
+/// The request's media type, lowercase ("" when missing).
+pub(crate) fn content_type(request: &Request) -> String {
     request
         .headers()
         .get("Content-Type")
@@ -52,12 +53,18 @@ fn content_type(request: &Request) -> String {
         .to_ascii_lowercase()
 }
 
-fn check_declared_length(request: &Request, limit: usize) -> Result<(), ApiError> {
-    let declared = request
+/// The length the client declares for the body, if it declares one.
+pub(crate) fn declared_length(request: &Request) -> Option<usize> {
+    request
         .headers()
-        .get("Content-Length")?
-        .and_then(|l| l.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > limit) {
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|l| l.parse::<usize>().ok())
+}
+
+fn check_declared_length(request: &Request, limit: usize) -> Result<(), ApiError> {
+    if declared_length(request).is_some_and(|length| length > limit) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
     Ok(())

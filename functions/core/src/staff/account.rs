@@ -115,25 +115,7 @@ pub struct ValidNewStaffUser {
 const MAX_NAME: usize = 120;
 
 fn check_name(errors: &mut ErrorCollector, name: Option<&str>) -> Option<String> {
-    match name.map(text::clean) {
-        None => {
-            errors.push("name", "required", "the name is required");
-            None
-        }
-        Some(Err(_)) => {
-            errors.push("name", "control_characters", "contains control characters");
-            None
-        }
-        Some(Ok(name)) if name.is_empty() => {
-            errors.push("name", "required", "the name is required");
-            None
-        }
-        Some(Ok(name)) if text::char_len(&name) > MAX_NAME || name.contains('\n') => {
-            errors.push("name", "too_long", "one line of at most 120 characters");
-            None
-        }
-        Some(Ok(name)) => Some(name),
-    }
+    text::required_line(errors, "name", name, MAX_NAME, "the name is required")
 }
 
 /// Administrators work for the whole comune; everyone else for one existing office.
