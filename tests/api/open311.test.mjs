@@ -132,7 +132,7 @@ describe('Open311 GeoReport v2', () => {
       assert.deepEqual(Object.keys(json[index]), ['service_code', 'service_name', 'description', 'metadata', 'type', 'keywords', 'group']);
       assert.equal(json[index].service_name, category.name.it);
       assert.equal(json[index].group, theme.name.it);
-      assert.equal(json[index].metadata, false);
+      assert.equal(json[index].metadata, Boolean(category.fields?.length), `${category.id} has a definition to read`);
       assert.equal(json[index].type, 'realtime');
       assert.equal(typeof json[index].service_code, 'string');
     }
@@ -154,11 +154,32 @@ describe('Open311 GeoReport v2', () => {
     assert.match(preflight.headers.get('access-control-allow-methods'), /POST/);
   });
 
-  test('a service definition names its code and attributes; an unknown code is a 404 in the spec form', async () => {
-    const { json } = await read(await get('/services/buche-stradali.json'));
-    assert.deepEqual(json, { service_code: 'buche-stradali', attributes: [] });
+  test('a service definition lists the category questions as attributes; an unknown code is a 404 in the spec form', async () => {
+    const { json } = await read(await get('/services/rifiuti-abbandonati.json'));
+    assert.equal(json.service_code, 'rifiuti-abbandonati');
+    assert.deepEqual(json.attributes, [{
+      variable: true,
+      code: 'tipo-rifiuti',
+      datatype: 'multivaluelist',
+      required: false,
+      datatype_description: 'Le chiavi di uno o più valori, ciascuna in attribute[tipo-rifiuti][]. Scegli tutto quello che vedi.',
+      order: 1,
+      description: 'Che cosa è stato abbandonato?',
+      values: demoConfig.themes.flatMap((t) => t.categories).find((c) => c.id === 'rifiuti-abbandonati')
+        .fields[0].choices.map((c) => ({ key: c.key, name: c.label.it })),
+    }]);
+    const vehicles = (await read(await get('/services/veicoli-abbandonati.json'))).json;
+    assert.deepEqual(vehicles.attributes.map((a) => [a.code, a.datatype, a.required, a.order]),
+      [['targa', 'string', false, 1], ['da-quando', 'datetime', true, 2], ['segni-abbandono', 'text', false, 3]]);
+    assert.deepEqual((await read(await get('/services/marciapiedi.json'))).json, { service_code: 'marciapiedi', attributes: [] });
     const { xml } = await read(await get('/services/buche-stradali.xml'));
     assert.deepEqual(childNames(xml, 'service_definition'), ['service_code', 'attributes']);
+    assert.deepEqual(childNames(xml, 'attributes'), ['attribute']);
+    assert.deepEqual(childNames(xml, 'attribute'),
+      ['variable', 'code', 'datatype', 'required', 'datatype_description', 'order', 'description', 'values']);
+    assert.deepEqual(childNames(xml, 'values'), ['value', 'value', 'value']);
+    assert.deepEqual(childNames(xml, 'value'), ['key', 'name']);
+    assert.deepEqual(texts(xml, 'key'), ['piccola', 'media', 'grande']);
     for (const format of ['json', 'xml']) {
       const response = await get(`/services/nessuna.${format}`);
       assert.equal(response.status, 404);
@@ -249,13 +270,13 @@ describe('Open311 GeoReport v2', () => {
     const before = (await read(await get('/requests.json'))).json.length;
     const response = await post('/requests.json', {
       api_key: key.secret, service_code: 'nessuna', description: 'corta', lat: '45.46', long: '9.19',
-      email: 'non-una-mail', phone: 'chiamami', media_url: 'javascript:alert(1)', 'attribute[colore]': 'rosso',
+      email: 'non-una-mail', phone: 'chiamami', media_url: 'javascript:alert(1)',
     });
     assert.equal(response.status, 400);
     const { json } = await read(response);
     const fields = json.map((e) => e.description.split(':')[0]).sort();
     // The point is in Milan: outside the comune.
-    assert.deepEqual(fields, ['attribute[colore]', 'description', 'email', 'lat', 'media_url', 'phone', 'service_code']);
+    assert.deepEqual(fields, ['description', 'email', 'lat', 'media_url', 'phone', 'service_code']);
     assert.ok(json.every((e) => e.code === 400));
     const outside = await read(await post('/requests.json', report({ lat: '45.4642', long: '9.19' })));
     assert.deepEqual(outside.json.map((e) => e.description.split(':')[0]), ['lat']);
@@ -378,6 +399,52 @@ describe('Open311 GeoReport v2', () => {
     const xml = await get('/requests.xml?end_date=domani');
     assert.equal(xml.status, 400);
     assert.match(texts((await read(xml)).xml, 'description')[0], /^end_date: /);
+  });
+
+  test('attributes are checked by the category questions and kept for staff', async () => {
+    const vehicle = (fields) => post('/requests.json', report({
+      service_code: 'veicoli-abbandonati', description: 'Auto ferma da mesi con le gomme a terra', ...fields,
+    }));
+    const before = (await read(await get('/requests.json'))).json.length;
+    const wrong = await vehicle({ 'attribute[da-quando]': 'ieri', 'attribute[colore]': 'rosso', 'attribute[targa][]': 'AB 123 CD' });
+    assert.equal(wrong.status, 400);
+    const problems = (await read(wrong)).json.map((e) => e.description.split(':')[0]).sort();
+    assert.deepEqual(problems, ['attribute[colore]', 'attribute[da-quando]']);
+    const missing = (await read(await vehicle({}))).json;
+    assert.deepEqual(missing.map((e) => e.description), ['attribute[da-quando]: answer this question']);
+    assert.equal((await read(await get('/requests.json'))).json.length, before, 'nothing stored');
+
+    const filed = await vehicle({
+      'attribute[da-quando]': '2026-09-01T10:00:00+02:00', 'attribute[targa]': 'AB 123 CD',
+      'attribute[segni-abbandono]': 'Vetri rotti\nfoglie sul parabrezza',
+    });
+    assert.equal(filed.status, 201);
+    const number = (await read(filed)).json[0].service_request_id;
+    const ticket = await admin.get(`/api/v1/staff/tickets/${number}`);
+    assert.deepEqual(ticket.body.answers, [
+      { code: 'targa', question: 'Targa del veicolo', answer: 'AB 123 CD' },
+      { code: 'da-quando', question: 'Da quando è lì, più o meno?', answer: '1 settembre 2026' },
+      { code: 'segni-abbandono', question: 'Da che cosa si capisce che è abbandonato?', answer: 'Vetri rotti\nfoglie sul parabrezza' },
+    ]);
+
+    const waste = await post('/requests.json', report({
+      service_code: 'rifiuti-abbandonati', description: 'Pneumatici e sacchi accanto alle campane',
+      'attribute[tipo-rifiuti][]': 'pneumatici',
+    }));
+    assert.equal(waste.status, 201);
+    const body = new URLSearchParams(form(report({ service_code: 'rifiuti-abbandonati', description: 'Sacchi e frigorifero accanto alle campane' })));
+    body.append('attribute[tipo-rifiuti][]', 'elettronici');
+    body.append('attribute[tipo-rifiuti][]', 'sacchi');
+    const several = await fetch(`${base}/requests.json`, { method: 'POST', body });
+    assert.equal(several.status, 201);
+    const wasteTicket = await admin.get(`/api/v1/staff/tickets/${(await read(several)).json[0].service_request_id}`);
+    assert.equal(wasteTicket.body.answers[0].answer, 'Sacchi di rifiuti, Elettrodomestici o apparecchi elettronici');
+
+    // Answers are for staff: a plate never reaches a public answer.
+    for (const path of ['/requests.json', '/requests.xml', `/requests/${number}.json`, `/requests/${number}.xml`]) {
+      const text = await (await get(path)).text();
+      assert.ok(!text.includes('AB 123 CD') && !text.includes('parabrezza'), `${path} carries an answer`);
+    }
   });
 
   test('no public answer carries the personal data an application sent', async () => {

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { freshStateDir, startWorker } from '../support/worker.mjs';
+import { setupAdministrator, signIn } from '../support/staff.mjs';
 import {
   fixture, multipart, pothole, postJson, potholeFields, send, sequenceOf, storedPhotoBlobs,
 } from '../support/demo.mjs';
@@ -202,6 +203,62 @@ describe('reports with photos and forms', () => {
     assert.match(html, /<a href="#description">La descrizione deve avere almeno 10 caratteri\.<\/a>/);
     assert.match(html, /aria-invalid="true"/);
     assert.ok(!html.includes('&amp;#x27;'), 'no double escaping');
+  });
+
+  test('a form post answers the chosen category questions, and a wrong answer comes back by its question', async () => {
+    const fields = potholeFields({ category: 'veicoli-abbandonati', description: `Auto ferma da mesi ${Date.now()}` });
+    const form = new URLSearchParams(fields);
+    form.append('answers.veicoli-abbandonati.targa', 'AB <i>123</i>');
+    form.append('answers.veicoli-abbandonati.da-quando', '');
+    // The page holds every category's questions; another category's answers do not count.
+    form.append('answers.rifiuti-abbandonati.tipo-rifiuti', 'sacchi');
+    form.append('answers.rifiuti-abbandonati.tipo-rifiuti', 'pneumatici');
+    const wrong = await send(`${worker.url}/segnala/invia`, form);
+    assert.equal(wrong.status, 422);
+    const html = wrong.text;
+    assert.match(html, /id="answer_veicoli-abbandonati_da-quando__error"[^>]*>Rispondi a questa domanda\.</);
+    assert.match(html, /<a href="#answer_veicoli-abbandonati_da-quando">Rispondi a questa domanda\.<\/a>/);
+    assert.match(html, /<input[^>]*name="answers\.veicoli-abbandonati\.da-quando"[^>]*aria-invalid="true"/);
+    assert.match(html, /name="answers\.veicoli-abbandonati\.targa"[^>]*value="AB &lt;i&gt;123&lt;\/i&gt;"/, 'typed answer kept and escaped');
+    for (const key of ['sacchi', 'pneumatici']) {
+      assert.match(html, new RegExp(`id="answer_rifiuti-abbandonati_tipo-rifiuti_${key}" value="${key}"[^>]*checked`), `${key} stays ticked`);
+    }
+    assert.doesNotMatch(html, /id="answer_rifiuti-abbandonati_tipo-rifiuti_elettronici" value="elettronici"[^>]*checked/);
+    assert.match(html, /data-first-error="answers\.veicoli-abbandonati\.da-quando"/);
+
+    form.set('answers.veicoli-abbandonati.da-quando', '2026-09-01');
+    const filed = await send(`${worker.url}/segnala/invia`, form);
+    assert.equal(filed.status, 303, filed.text);
+    await setupAdministrator(worker);
+    const admin = await signIn(worker, 'admin@comune.example.it');
+    const list = await admin.get(`/api/v1/staff/tickets?q=${encodeURIComponent(fields.description)}`);
+    const number = list.body.tickets[0].number;
+    const ticket = await admin.get(`/api/v1/staff/tickets/${number}`);
+    assert.deepEqual(ticket.body.answers.map((a) => [a.code, a.answer]), [['targa', 'AB <i>123</i>'], ['da-quando', '1 settembre 2026']]);
+
+    const csv = await fetch(`${worker.url}/api/v1/staff/tickets.csv?q=${encodeURIComponent(fields.description)}`, { headers: { Cookie: admin.cookie } });
+    const [header, row] = (await csv.text()).replace(/^\ufeff/, '').trim().split('\r\n');
+    assert.match(header, /,descrizione,risposte$/);
+    assert.ok(row.endsWith('"Targa del veicolo: AB <i>123</i>; Da quando è lì, più o meno?: 1 settembre 2026"'), row);
+  });
+
+  test('answers in JSON are checked by the category questions, each problem named', async () => {
+    const bad = await postJson(`${worker.url}/api/v1/reports`, pothole({
+      category: 'illuminazione-pubblica', answers: { 'lampioni-spenti': '2,5', 'numero-palo': ['a', 'b'], colore: 'rosso' },
+    }));
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.json.fields.map((f) => [f.field, f.code]), [
+      ['answers.colore', 'unknown_question'],
+      ['answers.numero-palo', 'not_a_list'],
+      ['answers.lampioni-spenti', 'not_an_integer'],
+    ]);
+    const wrongType = await postJson(`${worker.url}/api/v1/reports`, pothole({ answers: { dimensione: { size: 'big' } } }));
+    assert.equal(wrongType.status, 422);
+    assert.deepEqual(wrongType.json.fields, [{ field: 'answers.dimensione', code: 'invalid', message: 'an answer is text, a number or a list of texts' }]);
+    const good = await postJson(`${worker.url}/api/v1/reports`, pothole({
+      category: 'illuminazione-pubblica', answers: { 'lampioni-spenti': '12', 'numero-palo': 'BG-01234' },
+    }));
+    assert.equal(good.status, 201, JSON.stringify(good.json));
   });
 
   test('an unknown tracking code on the lookup page says so; a pasted link opens the report', async () => {

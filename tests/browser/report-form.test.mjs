@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startWorker } from '../support/worker.mjs';
+import { setupAdministrator, signIn } from '../support/staff.mjs';
 import { startTileServer } from '../support/tiles.mjs';
 import { accessibilityViolations, accessibilityViolationsOfHtml, launchBrowser } from '../support/browser.mjs';
 import { FIXTURES } from '../support/demo.mjs';
@@ -32,6 +33,7 @@ describe('report form in Chromium', () => {
   before(async () => {
     tiles = await startTileServer();
     worker = await startWorker({ vars: { TILE_URL: tiles.url } });
+    await setupAdministrator(worker);
   });
   after(async () => {
     await worker?.stop();
@@ -192,6 +194,95 @@ describe('report form in Chromium', () => {
       await page.getByRole('link', { name: "Scegli l'argomento della segnalazione." }).click();
       assert.ok(await page.locator('#category').evaluate((el) => el === document.activeElement), 'the summary link leads to the field');
       assert.deepEqual(await accessibilityViolations(page), []);
+    });
+  });
+
+  test('asks the chosen topic\'s own questions, checks them, shows them in the review and sends only those', async () => {
+    await withBrowser({}, async (page) => {
+      await page.goto(`${worker.url}/segnala/`);
+      await page.getByLabel('Tema').selectOption('sicurezza');
+      await page.getByLabel('Argomento').selectOption('veicoli-abbandonati');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.getByLabel('Indirizzo o luogo di riferimento').fill('Via Moroni 300');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+
+      const vehicles = page.locator('#questions-veicoli-abbandonati');
+      assert.ok(await vehicles.isVisible(), 'the topic\'s questions are asked');
+      assert.equal(await page.locator('.category-questions:visible').count(), 1, 'and no other topic\'s');
+      assert.ok(!(await vehicles.locator('.questions-scope').isVisible()), 'no "answer only if" note with JavaScript');
+      await page.getByLabel('Descrizione').fill('Auto ferma da mesi con le gomme a terra');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      const date = page.getByLabel('Da quando è lì, più o meno?');
+      assert.equal(await date.getAttribute('aria-invalid'), 'true', 'a required question left blank stops the step');
+      assert.equal(await page.locator('#answer_veicoli-abbandonati_da-quando__error').innerText(), 'Rispondi a questa domanda.');
+      assert.deepEqual(await accessibilityViolations(page), []);
+      await page.getByRole('link', { name: 'Rispondi a questa domanda.' }).click();
+      assert.ok(await date.evaluate((el) => el === document.activeElement), 'the summary link leads to the question');
+      await date.fill('2026-09-01');
+      assert.equal(await date.getAttribute('aria-invalid'), null, 'answering clears the error');
+      await page.getByLabel('Targa del veicolo').fill('AB 123 CD');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.locator('label[for="privacy_accepted"]').click();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      let review = await page.locator('#review-list').innerText();
+      assert.match(review, /Targa del veicolo\s+AB 123 CD/);
+      assert.match(review, /Da quando è lì, più o meno\?\s+1 settembre 2026/);
+
+      // Another topic: its questions replace the first one's, which are no longer sent.
+      for (let step = 0; step < 4; step++) await page.getByRole('button', { name: 'Indietro' }).click();
+      await page.getByLabel('Tema').selectOption('protezione-ambientale');
+      await page.getByLabel('Argomento').selectOption('rifiuti-abbandonati');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      assert.ok(!(await vehicles.isVisible()));
+      assert.ok(await page.locator('#questions-rifiuti-abbandonati').isVisible());
+      // bootstrap-italia draws its own boxes: people click the labels.
+      await page.locator('label[for="answer_rifiuti-abbandonati_tipo-rifiuti_pneumatici"]').click();
+      await page.locator('label[for="answer_rifiuti-abbandonati_tipo-rifiuti_sacchi"]').click();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      review = await page.locator('#review-list').innerText();
+      assert.match(review, /Che cosa è stato abbandonato\?\s+Sacchi di rifiuti, Pneumatici/);
+      assert.doesNotMatch(review, /AB 123 CD/);
+      await page.getByRole('button', { name: 'Invia la segnalazione' }).click();
+      await page.waitForURL(/\/segnalazione\/[a-z2-7]{26}\?new=1$/);
+
+      const admin = await signIn(worker, 'admin@comune.example.it');
+      const found = await admin.get('/api/v1/staff/tickets?q=gomme%20a%20terra');
+      const ticket = await admin.get(`/api/v1/staff/tickets/${found.body.tickets[0].number}`);
+      assert.deepEqual(ticket.body.answers.map((a) => [a.code, a.answer]), [['tipo-rifiuti', 'Sacchi di rifiuti, Pneumatici']],
+        'only the chosen topic\'s answers are sent');
+    });
+  });
+
+  test('without JavaScript every topic\'s questions are on the page and only the chosen one\'s count', async () => {
+    await withBrowser({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${worker.url}/en/report/`);
+      assert.ok(await page.locator('#questions-buche-stradali').isVisible());
+      assert.match(await page.locator('#questions-veicoli-abbandonati .questions-scope').innerText(),
+        /Answer only if you chose the topic “Abandoned vehicles”/);
+      await page.getByLabel('Topic').selectOption('veicoli-abbandonati');
+      await page.getByLabel('Address or landmark').fill('Via Moroni 300');
+      await page.getByLabel('Description').fill('A car left for months with flat tyres');
+      await page.getByLabel('Number plate').fill('EF 456 GH');
+      await page.getByLabel('How many street lights are off?').fill('7');
+      await page.locator('label[for="privacy_accepted"]').click();
+      await page.getByRole('button', { name: 'Send the report' }).click();
+      await page.waitForURL(`${worker.url}/en/report/send`);
+      assert.equal(await page.locator('#answer_veicoli-abbandonati_da-quando__error').innerText(), 'Answer this question.');
+      assert.equal(await page.getByLabel('Number plate').inputValue(), 'EF 456 GH', 'answers are kept');
+      await page.getByRole('link', { name: 'Answer this question.' }).click();
+      assert.ok(await page.getByLabel('Since when has it been there, roughly?').evaluate((el) => el === document.activeElement));
+      assert.deepEqual(await accessibilityViolationsOfHtml(await page.content(), worker.url), []);
+      await page.getByLabel('Since when has it been there, roughly?').fill('2026-10-15');
+      await page.getByRole('button', { name: 'Send the report' }).click();
+      await page.waitForURL(/\/en\/reports\/[a-z2-7]{26}\?new=1$/);
+
+      const admin = await signIn(worker, 'admin@comune.example.it');
+      const found = await admin.get('/api/v1/staff/tickets?q=flat%20tyres');
+      const ticket = await admin.get(`/api/v1/staff/tickets/${found.body.tickets[0].number}`);
+      assert.deepEqual(ticket.body.answers.map((a) => [a.code, a.answer]), [['targa', 'EF 456 GH'], ['da-quando', '15 ottobre 2026']],
+        'the street-light answer typed for another topic is not kept');
     });
   });
 

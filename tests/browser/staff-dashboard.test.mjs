@@ -108,6 +108,29 @@ describe('staff dashboard in Chromium', () => {
     assert.ok(!JSON.stringify(publicView).includes('ditta'), 'the internal note stayed internal');
   });
 
+  test('the answers to the topic\'s questions are on the ticket, as text', async () => {
+    const ticket = await report({
+      category: 'veicoli-abbandonati',
+      description: 'Auto ferma da mesi in via Moroni',
+      answers: { 'da-quando': '2026-09-01', 'segni-abbandono': '<b onmouseover="window.__xss=3">Vetri</b> rotti\ne gomme a terra' },
+    });
+    await withStaffPage('admin@comune.example.it', `/staff/segnalazioni/${ticket.public_number}`, async (page) => {
+      await page.locator('#ticket:not([hidden])').waitFor();
+      assert.ok(await page.locator('#answers-block').isVisible());
+      assert.deepEqual(await page.locator('#t-answers dt').allInnerTexts(),
+        ['Da quando è lì, più o meno?', 'Da che cosa si capisce che è abbandonato?']);
+      assert.deepEqual(await page.locator('#t-answers dd').allTextContents(),
+        ['1 settembre 2026', '<b onmouseover="window.__xss=3">Vetri</b> rotti\ne gomme a terra']);
+      assert.equal(await page.locator('#t-answers b').count(), 0, 'the citizen\'s markup is not rendered');
+      assert.deepEqual(await accessibilityViolations(page), []);
+    });
+    const plain = await report({ category: 'marciapiedi' });
+    await withStaffPage('admin@comune.example.it', `/staff/segnalazioni/${plain.public_number}`, async (page) => {
+      await page.locator('#ticket:not([hidden])').waitFor();
+      assert.ok(!(await page.locator('#answers-block').isVisible()), 'no questions, no section');
+    });
+  });
+
   test('an action on a ticket someone else changed meanwhile is refused and the page shows the new state', async () => {
     const ticket = await report();
     await withStaffPage('operatore.strade@comune.example.it', `/staff/segnalazioni/${ticket.public_number}`, async (page) => {

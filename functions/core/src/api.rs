@@ -2,7 +2,9 @@
 //! decided here, in one place: personal data (reporter name and e-mail) never appears in
 //! these views, and `schema/api/*.schema.json` documents each of them.
 
-use crate::config::{ComuneConfig, EmergencyNumber, LocalizedText, MapSettings, PhotoLimits};
+use crate::config::{
+    ComuneConfig, EmergencyNumber, ExtraField, LocalizedText, MapSettings, PhotoLimits,
+};
 use crate::geo::{Area, Coordinates};
 use crate::public_number::PublicNumber;
 use crate::report::{Language, ReportKind};
@@ -68,6 +70,8 @@ pub struct PublicCategory<'a> {
     pub take_in_charge_days: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution_days: Option<u16>,
+    /// Extra questions a report of this category answers.
+    pub fields: &'a [ExtraField],
 }
 
 impl<'a> PublicConfig<'a> {
@@ -105,6 +109,7 @@ impl<'a> PublicConfig<'a> {
                             description: category.description.as_ref(),
                             take_in_charge_days: category.targets.take_in_charge_days,
                             resolution_days: category.targets.resolution_days,
+                            fields: &category.fields,
                         })
                         .collect(),
                 })

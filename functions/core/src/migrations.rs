@@ -53,4 +53,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_open311.sql",
         sql: include_str!("../../../schema/migrations/0009_open311.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_answers.sql",
+        sql: include_str!("../../../schema/migrations/0010_answers.sql"),
+    },
 ];

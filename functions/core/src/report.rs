@@ -5,7 +5,11 @@ use crate::email::Email;
 use crate::field_error::{ErrorCollector, FieldErrors};
 use crate::geo::Coordinates;
 use crate::text;
+use answers::{Answer, AnswerInput};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub mod answers;
 
 pub const DESCRIPTION_MIN_CHARS: usize = 10;
 /// Open311 GeoReport v2 allows descriptions of up to 4000 characters; so do we.
@@ -92,6 +96,13 @@ pub struct ReportRequest {
     pub language: Option<String>,
     /// The citizen has read the privacy notice; required.
     pub privacy_accepted: Option<bool>,
+    /// Answers to the category's extra questions, by question code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<BTreeMap<String, AnswerInput>>,
+    /// The chosen category's questions the web form showed (its `questions_on_page`
+    /// field); `None` from any other client, which must answer every required question.
+    #[serde(skip)]
+    pub questions_on_page: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -125,6 +136,9 @@ pub struct ValidReport {
     /// `media_url`); shown to staff only, like photos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_url: Option<String>,
+    /// Answers to the category's extra questions, in the questions' order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<Answer>,
 }
 
 /// Who sent the report; both parts are optional, and personal data.
@@ -176,7 +190,7 @@ impl ReportRequest {
                 None
             }
             Some(id) => match config.category(id) {
-                Some((theme, category)) => Some((theme.id.clone(), category.id.clone())),
+                Some((theme, category)) => Some((theme, category)),
                 None => {
                     errors.push(
                         "category",
@@ -222,6 +236,17 @@ impl ReportRequest {
             }
             _ => {}
         }
+
+        // Asked on the page right after the description; unknown categories ask nothing.
+        let answers = match theme_and_category {
+            Some((_, category)) => answers::check(
+                &mut errors,
+                &category.fields,
+                self.answers.as_ref(),
+                self.questions_on_page.as_deref(),
+            ),
+            None => vec![],
+        };
 
         let location =
             self.location
@@ -313,8 +338,8 @@ impl ReportRequest {
                 if errors.is_empty() =>
             {
                 Ok(ValidReport {
-                    theme,
-                    category,
+                    theme: theme.id.clone(),
+                    category: category.id.clone(),
                     kind,
                     description,
                     location,
@@ -322,6 +347,7 @@ impl ReportRequest {
                     reporter: Reporter { name, email, phone },
                     language,
                     media_url: None,
+                    answers,
                 })
             }
             _ => Err(errors.into_errors()),
@@ -338,9 +364,23 @@ pub fn from_form_fields<'a>(
     let mut request = ReportRequest::default();
     let mut reporter = ReporterInput::default();
     let (mut lat, mut lon) = (None, None);
+    // The form holds the questions of every category (`answers.{category}.{code}`); only
+    // the chosen category's count.
+    let mut answered: Vec<(&str, &str, &str)> = Vec::new();
+    let mut on_page: Option<&str> = None;
     for (name, value) in fields {
         let present = (!value.trim().is_empty()).then(|| value.to_string());
+        if let Some((category, code)) = name
+            .strip_prefix("answers.")
+            .and_then(|rest| rest.split_once('.'))
+        {
+            if present.is_some() {
+                answered.push((category, code, value));
+            }
+            continue;
+        }
         match name {
+            "questions_on_page" => on_page = Some(value),
             "category" => request.category = present,
             "kind" => request.kind = present,
             "description" => request.description = present,
@@ -385,6 +425,32 @@ pub fn from_form_fields<'a>(
     if reporter.name.is_some() || reporter.email.is_some() {
         request.reporter = Some(reporter);
     }
+    let chosen = request.category.as_deref().map(str::trim).unwrap_or("");
+    let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (category, code, value) in answered {
+        if category == chosen {
+            answers
+                .entry(code.to_string())
+                .or_default()
+                .push(value.to_string());
+        }
+    }
+    if !answers.is_empty() {
+        request.answers = Some(
+            answers
+                .into_iter()
+                .map(|(code, values)| (code, AnswerInput::from_values(values, false)))
+                .collect(),
+        );
+    }
+    // `category.code` for every question the page holds, separated by spaces.
+    request.questions_on_page = on_page.map(|list| {
+        list.split_whitespace()
+            .filter_map(|question| question.split_once('.'))
+            .filter(|(category, _)| *category == chosen)
+            .map(|(_, code)| code.to_string())
+            .collect()
+    });
     errors.finish(request)
 }
 

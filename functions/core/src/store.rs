@@ -398,8 +398,8 @@ fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreErro
         "INSERT INTO tickets (id, public_number, year, sequence, tracking_token, status, priority,
             theme, category, kind, description, address, lat, lon, reporter_name, reporter_email,
             language, office, routing_rule, created_at, updated_at, version, assignee, respond_by,
-            resolve_by, reporter_phone, media_url, api_key_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            resolve_by, reporter_phone, media_url, api_key_id, answers)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &[
             ticket.id.to_string().into(),
             ticket.public_number.to_string().into(),
@@ -439,6 +439,9 @@ fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreErro
                 .into(),
             report.media_url.clone().into(),
             ticket.api_key_id.clone().into(),
+            (!report.answers.is_empty())
+                .then(|| serde_json::to_string(&report.answers).expect("answers serialise"))
+                .into(),
         ],
     )
 }
@@ -506,6 +509,8 @@ pub(crate) struct TicketRow {
     media_url: Option<String>,
     #[serde(default)]
     api_key_id: Option<String>,
+    #[serde(default)]
+    answers: Option<String>,
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -559,6 +564,12 @@ impl TryFrom<TicketRow> for Ticket {
                         .transpose()?,
                 },
                 media_url: row.media_url,
+                answers: row
+                    .answers
+                    .as_deref()
+                    .map(|json| serde_json::from_str(json).map_err(|_| corrupt("answers", json)))
+                    .transpose()?
+                    .unwrap_or_default(),
             },
             api_key_id: row.api_key_id,
             routing: RoutingDecision {

@@ -291,14 +291,31 @@ pub enum FormProblem {
     Storage,
 }
 
-/// The field of the HTML form that an API field error belongs to.
-fn form_field(api_field: &str) -> &str {
+/// The field of the HTML form that an API field error belongs to. The form holds every
+/// category's questions, named `answers.{category}.{code}`.
+fn form_field(api_field: &str, category: &str) -> String {
     match api_field {
-        "reporter.name" => "name",
-        "reporter.email" => "email",
-        "location" | "location.lat" | "location.lon" => "location",
-        field if field.starts_with("photos") => "photos",
-        field => field,
+        "reporter.name" => "name".into(),
+        "reporter.email" => "email".into(),
+        "location" | "location.lat" | "location.lon" => "location".into(),
+        field if field.starts_with("photos") => "photos".into(),
+        field => match field.strip_prefix("answers.") {
+            Some(code) => format!("answers.{category}.{code}"),
+            None => field.into(),
+        },
+    }
+}
+
+/// The id of the control a summary link leads to.
+fn control_id(field: &str) -> String {
+    match field {
+        "location" => "address".into(),
+        field => match field.strip_prefix("answers.") {
+            // The site names a question's control `answer_{category}_{code}` (identifiers
+            // never hold an underscore, so no two questions share one).
+            Some(rest) => format!("answer_{}", rest.replace('.', "_")),
+            None => field.into(),
+        },
     }
 }
 
@@ -338,6 +355,11 @@ pub async fn form_with_problems(
                 "empty_file",
                 "corrupt_image",
                 "reselect",
+                "invalid_date",
+                "unknown_choice",
+                "not_one_line",
+                "not_a_list",
+                "not_an_integer",
             ] {
                 if let Some(message) = e.get_attribute(&format!("data-msg-{code}")) {
                     map.insert(code.to_string(), message);
@@ -365,8 +387,12 @@ pub async fn form_with_problems(
     let mut by_field: Vec<(String, String)> = Vec::new();
     let status = match &problem {
         FormProblem::Fields(errors) => {
+            let category = values
+                .iter()
+                .find(|(name, _)| name == "category")
+                .map_or("", |(_, value)| value.trim());
             for error in &errors.0 {
-                let field = form_field(&error.field).to_string();
+                let field = form_field(&error.field, category);
                 if by_field.iter().any(|(f, _)| f == &field) {
                     continue;
                 }
@@ -405,14 +431,9 @@ pub async fn form_with_problems(
             if field.is_empty() {
                 format!("<li>{}</li>", escape(message))
             } else {
-                let target = if field == "location" {
-                    "address"
-                } else {
-                    field.as_str()
-                };
                 format!(
                     "<li><a href=\"#{}\">{}</a></li>",
-                    escape(target),
+                    escape(&control_id(field)),
                     escape(message)
                 )
             }
@@ -428,6 +449,7 @@ pub async fn form_with_problems(
             .filter(|(f, _)| !f.is_empty())
             .collect(),
     );
+    let all_values: Rc<Vec<(String, String)>> = Rc::new(values.to_vec());
     let values: Rc<HashMap<String, String>> = Rc::new(values.iter().cloned().collect());
 
     let (e1, e2) = (errors.clone(), errors.clone());
@@ -469,16 +491,16 @@ pub async fn form_with_problems(
                         }
                     }
                 }
+                // A group of checkboxes shares a name: each is ticked by its own value.
                 "checkbox" => {
-                    if v1
-                        .get(&name)
-                        .is_some_and(|v| matches!(v.as_str(), "on" | "true" | "1" | "yes"))
-                    {
+                    let own = e.get_attribute("value").unwrap_or_else(|| "on".into());
+                    if all_values.iter().any(|(n, v)| n == &name && v == &own) {
                         e.set_attribute("checked", "");
                     }
                 }
                 "file" => {}
-                _ if name == "language" || name == "nonce" => {}
+                // What the page itself says, never what a post claimed.
+                _ if matches!(name.as_str(), "language" | "nonce" | "questions_on_page") => {}
                 _ => {
                     if let Some(value) = v1.get(&name) {
                         e.set_attribute("value", value);

@@ -153,9 +153,23 @@ pub async fn read_form(
         "email",
         "language",
         "privacy_accepted",
+        "questions_on_page",
     ] {
         if let Some(FormEntry::Field(value)) = form.get(name) {
             fields.push((name.to_string(), value));
+        }
+    }
+    // Every category's questions are on the page (the form has no way to list its fields,
+    // so the configuration names them); the core keeps the chosen category's answers.
+    let config = comune::config(env);
+    for category in config.themes.iter().flat_map(|theme| &theme.categories) {
+        for question in &category.fields {
+            let name = format!("answers.{}.{}", category.id, question.code);
+            for entry in form.get_all(&name).unwrap_or_default() {
+                if let FormEntry::Field(value) = entry {
+                    fields.push((name.clone(), value));
+                }
+            }
         }
     }
     if let Some(FormEntry::Field(nonce)) = form.get("nonce") {

@@ -31,8 +31,11 @@
 
   // ---- errors -------------------------------------------------------------------------
 
-  // The form field an API error belongs to (the same mapping as the Worker's).
+  // The form field an API error belongs to (the same mapping as the Worker's). Questions
+  // are answers.{code} for the API and answers.{category}.{code} on the page.
   function formField(apiField) {
+    var question = /^answers\.([a-z0-9-]+)$/.exec(apiField);
+    if (question) return 'answers.' + value('category') + '.' + question[1];
     if (apiField === 'reporter.name') return 'name';
     if (apiField === 'reporter.email') return 'email';
     if (apiField === 'location' || apiField.indexOf('location.') === 0) return 'location';
@@ -44,6 +47,7 @@
     if (field === 'location') return form.elements.address;
     if (field === 'kind') return $('#kind-segnalazione');
     if (field === 'category' && form.elements.category.disabled) return $('#theme');
+    if (field.indexOf('answers.') === 0) return form.querySelector('[name="' + field + '"]');
     return form.elements[field] && form.elements[field].nodeType ? form.elements[field] : document.getElementById(field);
   }
 
@@ -71,7 +75,9 @@
         box.textContent = message;
         box.hidden = false;
         var control = controlOf(field);
-        if (control) { control.classList.add('is-invalid'); control.setAttribute('aria-invalid', 'true'); }
+        // Every option of a question is marked, as the Worker marks them without JavaScript.
+        var marked = field.indexOf('answers.') === 0 ? $$('[name="' + field + '"]', form) : control ? [control] : [];
+        marked.forEach(function (input) { input.classList.add('is-invalid'); input.setAttribute('aria-invalid', 'true'); });
         var link = document.createElement('a');
         link.href = '#' + (control && control.id ? control.id : field);
         link.textContent = message;
@@ -134,6 +140,7 @@
       if (!description) errors.push({ field: 'description', code: 'required' });
       else if (Array.from(description).length < 10) errors.push({ field: 'description', code: 'too_short' });
       else if (Array.from(description).length > 4000) errors.push({ field: 'description', code: 'too_long' });
+      errors = errors.concat(checkQuestions());
       if (photos.length > maxPhotos) errors.push({ field: 'photos', code: 'too_many_photos' });
     }
     if (step === '4') {
@@ -143,6 +150,91 @@
       if (!form.elements.privacy_accepted.checked) errors.push({ field: 'privacy_accepted', code: 'privacy_required' });
     }
     return errors;
+  }
+
+  // ---- the chosen category's extra questions -----------------------------------------
+
+  var questionGroups = $$('.category-questions', form);
+
+  // Only the chosen category's questions are shown and sent; the others are disabled.
+  function showQuestions() {
+    var chosen = form.elements.category.value;
+    questionGroups.forEach(function (group) {
+      var mine = group.getAttribute('data-category') === chosen;
+      group.hidden = !mine;
+      group.disabled = !mine;
+    });
+  }
+
+  function chosenQuestions() {
+    return questionGroups.filter(function (group) { return !group.disabled; })
+      .reduce(function (all, group) { return all.concat($$('.question', group)); }, []);
+  }
+
+  function questionName(question) {
+    return question.getAttribute('data-field-group');
+  }
+
+  // What the citizen answered: text, or the chosen keys for choices.
+  function answerOf(question) {
+    var kind = question.getAttribute('data-kind');
+    if (kind === 'choice' || kind === 'choices') {
+      return $$('input:checked', question).map(function (input) { return input.value; }).filter(Boolean);
+    }
+    return ($('input, textarea', question).value || '').trim();
+  }
+
+  function parseNumber(text) {
+    var normal = text.indexOf(',') >= 0 && text.indexOf('.') < 0 ? text.replace(',', '.') : text;
+    return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(normal) ? Number(normal) : NaN;
+  }
+
+  function checkQuestions() {
+    var errors = [];
+    chosenQuestions().forEach(function (question) {
+      var field = questionName(question);
+      var kind = question.getAttribute('data-kind');
+      var answer = answerOf(question);
+      var control = $('input, textarea', question);
+      if (!answer.length) {
+        // A date the browser cannot read comes as an empty value but a bad input.
+        if (control.validity && control.validity.badInput) errors.push({ field: field, code: kind === 'date' ? 'invalid_date' : 'invalid_number' });
+        else if ($('abbr', question)) errors.push({ field: field, code: 'required' });
+        return;
+      }
+      if (kind === 'number') {
+        var number = parseNumber(answer);
+        if (!isFinite(number)) errors.push({ field: field, code: 'invalid_number' });
+        else if (control.step === '1' && number % 1 !== 0) errors.push({ field: field, code: 'not_an_integer' });
+        else if ((control.min !== '' && number < Number(control.min)) || (control.max !== '' && number > Number(control.max))) {
+          errors.push({ field: field, code: 'out_of_range' });
+        }
+      } else if (kind === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(answer) && !/^\d{1,2}\/\d{1,2}\/\d{4}$/.test(answer)) {
+        errors.push({ field: field, code: 'invalid_date' });
+      } else if (kind === 'line' && (Array.from(answer).length > 200 || /[\r\n]/.test(answer))) {
+        errors.push({ field: field, code: 'too_long' });
+      } else if (kind === 'text' && Array.from(answer).length > 2000) {
+        errors.push({ field: field, code: 'too_long' });
+      }
+    });
+    return errors;
+  }
+
+  // Questions and answers for the review, as the citizen sees them.
+  function reviewedAnswers() {
+    var language = form.getAttribute('data-language');
+    return chosenQuestions().map(function (question) {
+      var label = $('[data-question]', question).firstChild.textContent.trim();
+      var kind = question.getAttribute('data-kind');
+      var answer = answerOf(question);
+      if (kind === 'choice' || kind === 'choices') {
+        answer = $$('input:checked', question).filter(function (input) { return input.value; })
+          .map(function (input) { return $('label[for="' + input.id + '"]', question).textContent.trim(); }).join(', ');
+      } else if (kind === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(answer)) {
+        answer = new Date(answer + 'T12:00:00').toLocaleDateString(language === 'en' ? 'en-GB' : 'it-IT', { day: 'numeric', month: 'long', year: 'numeric' });
+      }
+      return [label, answer];
+    });
   }
 
   // ---- steps --------------------------------------------------------------------------
@@ -183,11 +275,13 @@
   ['input', 'change'].forEach(function (type) {
     form.addEventListener(type, function (event) {
       var target = event.target;
-      // Radios share one error: any choice in the group corrects it.
-      var corrected = target.type === 'radio' ? $$('[name="' + target.name + '"]', form) : [target];
+      // Radios and checkboxes of a question share one error: any choice corrects it.
+      var grouped = target.type === 'radio' || (target.type === 'checkbox' && target.name.indexOf('answers.') === 0);
+      var corrected = grouped ? $$('[name="' + target.name + '"]', form) : [target];
       // A new theme brings a new list of topics: an error on the old one no longer holds.
       if (target.id === 'theme') corrected.push(form.elements.category);
       corrected.forEach(clearErrorOf);
+      if (target.id === 'theme' || target.name === 'category') showQuestions();
     });
   });
 
@@ -212,14 +306,15 @@
       ['kind', kind ? kind.parentNode.querySelector('label').firstChild.textContent.trim() : ''],
       ['place', place],
       ['description', value('description')],
+    ].concat(reviewedAnswers().map(function (pair) { return [null, pair[1], pair[0]]; })).concat([
       ['photos', photos.length ? String(photos.length) : ''],
       ['name', value('name')],
       ['email', value('email')],
-    ];
+    ]);
     list.textContent = '';
     rows.forEach(function (row) {
       var dt = document.createElement('dt');
-      dt.textContent = label(row[0]);
+      dt.textContent = row[0] ? label(row[0]) : row[2];
       var dd = document.createElement('dd');
       dd.textContent = row[1] || empty;
       list.appendChild(dt);
@@ -484,6 +579,8 @@
   // ---- start --------------------------------------------------------------------------
 
   splitThemeAndCategory();
+  $$('.questions-scope', form).forEach(function (note) { note.hidden = true; });
+  showQuestions();
   indicator.hidden = false;
   $('#review').hidden = false;
   form.classList.add('stepped');

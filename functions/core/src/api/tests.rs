@@ -43,6 +43,14 @@ fn request() -> ReportRequest {
         language: Some("en".into()),
         kind: Some("reclamo".into()),
         privacy_accepted: Some(true),
+        answers: Some(
+            [(
+                "dimensione".to_string(),
+                crate::report::answers::AnswerInput::Text("media".into()),
+            )]
+            .into(),
+        ),
+        questions_on_page: None,
     }
 }
 

@@ -170,6 +170,92 @@ fn error_messages_name_the_field_and_the_reason() {
     assert!(text.starts_with("offices[0].email: "), "{text}");
 }
 
+/// A question of the demo's first theme: its category 0 (buche-stradali) asks one choice,
+/// its category 3 (illuminazione-pubblica) a line and a whole number.
+fn question(v: &mut Value, category: usize, field: usize) -> &mut Value {
+    &mut v["themes"][0]["categories"][category]["fields"][field]
+}
+
+#[test]
+fn the_demo_categories_ask_extra_questions_of_every_kind() {
+    use super::FieldKind;
+    let config = demo_config();
+    let kinds: std::collections::BTreeSet<_> = config
+        .themes
+        .iter()
+        .flat_map(|t| &t.categories)
+        .flat_map(|c| &c.fields)
+        .map(|f| serde_json::to_string(&f.kind).unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    let (_, lights) = config.category("illuminazione-pubblica").unwrap();
+    assert_eq!(lights.fields[1].kind, FieldKind::Number);
+    assert!(lights.fields[1].integer);
+    assert_eq!(
+        (lights.fields[1].min, lights.fields[1].max),
+        (Some(1.0), Some(100.0))
+    );
+}
+
+#[test]
+fn questions_are_checked_for_codes_choices_and_ranges() {
+    let fields = fields_rejected_after(|v| {
+        *question(v, 0, 0).get_mut("code").unwrap() = json!("Dimensione");
+        question(v, 0, 0)["choices"][1]["key"] = json!("piccola");
+        question(v, 3, 0)["choices"] =
+            json!([{"key": "a", "label": {"it": "A"}}, {"key": "b", "label": {"it": "B"}}]);
+        question(v, 3, 1)["min"] = json!(10);
+        question(v, 3, 1)["max"] = json!(5);
+        question(v, 3, 0)["label"]["it"] = json!(" ");
+    });
+    assert_eq!(
+        fields,
+        [
+            "themes[0].categories[0].fields[0].code",
+            "themes[0].categories[0].fields[0].choices[1].key",
+            "themes[0].categories[3].fields[0].label.it",
+            "themes[0].categories[3].fields[0].choices",
+            "themes[0].categories[3].fields[1].max",
+        ]
+    );
+}
+
+#[test]
+fn a_question_asked_twice_or_a_choice_question_with_one_choice_is_refused() {
+    let fields = fields_rejected_after(|v| {
+        let copy = question(v, 3, 0).clone();
+        v["themes"][0]["categories"][3]["fields"]
+            .as_array_mut()
+            .unwrap()
+            .push(copy);
+        question(v, 0, 0)["choices"]
+            .as_array_mut()
+            .unwrap()
+            .truncate(1);
+        question(v, 3, 1)["kind"] = json!("date");
+        question(v, 3, 1).as_object_mut().unwrap().remove("max");
+    });
+    assert_eq!(
+        fields,
+        [
+            "themes[0].categories[0].fields[0].choices",
+            "themes[0].categories[3].fields[1].min",
+            "themes[0].categories[3].fields[2].code",
+        ]
+    );
+}
+
+#[test]
+fn a_category_asks_at_most_ten_questions() {
+    let fields = fields_rejected_after(|v| {
+        let list: Vec<Value> = (0..11)
+            .map(|n| json!({"code": format!("q{n}"), "label": {"it": "Domanda"}, "kind": "line"}))
+            .collect();
+        v["themes"][0]["categories"][3]["fields"] = Value::Array(list);
+    });
+    assert_eq!(fields, ["themes[0].categories[3].fields"]);
+}
+
 mod json_schema {
     use super::*;
 
@@ -239,6 +325,38 @@ mod json_schema {
             (
                 "bad holiday",
                 Box::new(|v| v["local_holidays"] = json!(["8-26"])),
+            ),
+            (
+                "question of an unknown kind",
+                Box::new(|v| {
+                    v["themes"][0]["categories"][0]["fields"][0]["kind"] = json!("colour")
+                }),
+            ),
+            (
+                "choice question without choices",
+                Box::new(|v| {
+                    v["themes"][0]["categories"][0]["fields"][0]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("choices");
+                }),
+            ),
+            (
+                "line question with choices",
+                Box::new(|v| v["themes"][0]["categories"][0]["fields"][0]["kind"] = json!("line")),
+            ),
+            (
+                "minimum on a text question",
+                Box::new(|v| v["themes"][0]["categories"][0]["fields"][0]["min"] = json!(1)),
+            ),
+            (
+                "question without a label",
+                Box::new(|v| {
+                    v["themes"][0]["categories"][0]["fields"][0]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("label");
+                }),
             ),
         ];
         let schema = schema();

@@ -230,12 +230,81 @@ pub struct Category {
     /// Other words people use for it, offered to Open311 clients as `keywords`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
+    /// Extra questions a report of this category answers (Open311 attributes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ExtraField>,
     /// Publish this category's descriptions in open data, over the comune's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_description: Option<bool>,
     /// Publish this category's (rounded) locations in open data, over the comune's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_location: Option<bool>,
+}
+
+/// A question a category asks on top of the description, e.g. the number on a lamp post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraField {
+    /// Identifier, unique within the category; the answer's key (`answers.{code}`).
+    pub code: String,
+    /// The question as the form shows it.
+    pub label: LocalizedText,
+    /// A hint under the question: where to find the information, an example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<LocalizedText>,
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+    /// The possible answers of a `choice` or `choices` field, in the order shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<FieldChoice>,
+    /// Smallest accepted answer of a `number` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest accepted answer of a `number` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// A `number` field that takes whole numbers only (a count).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub integer: bool,
+}
+
+/// What kind of answer a question takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    /// One line of text (at most 200 characters).
+    Line,
+    /// Free text over several lines (at most 2000 characters).
+    Text,
+    /// A number, decimals allowed.
+    Number,
+    /// A day.
+    Date,
+    /// One of the choices.
+    Choice,
+    /// Any number of the choices.
+    Choices,
+}
+
+impl FieldKind {
+    pub fn has_choices(&self) -> bool {
+        matches!(self, Self::Choice | Self::Choices)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldChoice {
+    /// Identifier, unique within the question; what the answer stores.
+    pub key: String,
+    pub label: LocalizedText,
+}
+
+impl ExtraField {
+    pub fn choice(&self, key: &str) -> Option<&FieldChoice> {
+        self.choices.iter().find(|c| c.key == key)
+    }
 }
 
 /// Service levels promised for a category, in working days.

@@ -250,6 +250,7 @@ fn check_themes(errors: &mut ErrorCollector, themes: &[Theme]) {
                 check_localized(errors, &format!("{path}.description"), description, 500);
             }
             check_targets(errors, &format!("{path}.targets"), &category.targets);
+            check_fields(errors, &format!("{path}.fields"), &category.fields);
             for (k, keyword) in category.keywords.iter().enumerate() {
                 let bad = keyword.trim().is_empty()
                     || keyword.chars().count() > 50
@@ -262,6 +263,87 @@ fn check_themes(errors: &mut ErrorCollector, themes: &[Theme]) {
                         "a word or short phrase of at most 50 characters, without commas",
                     );
                 }
+            }
+        }
+    }
+}
+
+/// Most questions a category may ask: the form stays short enough to finish on a phone.
+pub const MAX_FIELDS_PER_CATEGORY: usize = 10;
+const MAX_CHOICES: usize = 30;
+
+fn check_fields(errors: &mut ErrorCollector, path: &str, fields: &[ExtraField]) {
+    if fields.len() > MAX_FIELDS_PER_CATEGORY {
+        errors.push(
+            path,
+            "too_many_fields",
+            format!("a category asks at most {MAX_FIELDS_PER_CATEGORY} extra questions"),
+        );
+    }
+    let mut codes = HashSet::new();
+    for (f, field) in fields.iter().enumerate() {
+        let path = format!("{path}[{f}]");
+        check_identifier(errors, &format!("{path}.code"), &field.code);
+        if !codes.insert(field.code.as_str()) {
+            errors.push(
+                format!("{path}.code"),
+                "duplicate_identifier",
+                format!("question `{}` is asked twice in this category", field.code),
+            );
+        }
+        check_localized(errors, &format!("{path}.label"), &field.label, 150);
+        if let Some(hint) = &field.hint {
+            check_localized(errors, &format!("{path}.hint"), hint, 300);
+        }
+        if field.kind.has_choices() {
+            if !(2..=MAX_CHOICES).contains(&field.choices.len()) {
+                errors.push(
+                    format!("{path}.choices"),
+                    "out_of_range",
+                    format!("a question with choices offers 2 to {MAX_CHOICES} of them"),
+                );
+            }
+            let mut keys = HashSet::new();
+            for (c, choice) in field.choices.iter().enumerate() {
+                let path = format!("{path}.choices[{c}]");
+                check_identifier(errors, &format!("{path}.key"), &choice.key);
+                if !keys.insert(choice.key.as_str()) {
+                    errors.push(
+                        format!("{path}.key"),
+                        "duplicate_identifier",
+                        format!("choice `{}` is offered twice", choice.key),
+                    );
+                }
+                check_localized(errors, &format!("{path}.label"), &choice.label, 100);
+            }
+        } else if !field.choices.is_empty() {
+            errors.push(
+                format!("{path}.choices"),
+                "not_a_choice",
+                "only choice and choices questions offer choices",
+            );
+        }
+        if field.kind != FieldKind::Number {
+            let number_only = [
+                ("min", field.min.is_some()),
+                ("max", field.max.is_some()),
+                ("integer", field.integer),
+            ];
+            if let Some((setting, _)) = number_only.into_iter().find(|(_, set)| *set) {
+                errors.push(
+                    format!("{path}.{setting}"),
+                    "not_a_number_field",
+                    "only number questions have a minimum, a maximum or whole numbers",
+                );
+            }
+        }
+        if let (Some(min), Some(max)) = (field.min, field.max) {
+            if min > max {
+                errors.push(
+                    format!("{path}.max"),
+                    "below_min",
+                    "the maximum cannot be below the minimum",
+                );
             }
         }
     }

@@ -5,6 +5,7 @@
 use super::layout::{Block, Draft, Message};
 use crate::config::{ComuneConfig, Office};
 use crate::italian_time::format_deadline_day;
+use crate::report::answers::described;
 use crate::report::Language;
 use crate::ticket::Ticket;
 use chrono::{DateTime, Utc};
@@ -54,6 +55,29 @@ fn facts(config: &ComuneConfig, ticket: &Ticket) -> Block {
     ])
 }
 
+/// The citizen's answers to the topic's questions, which the office needs to act (the
+/// post's number, how many lights are off); `None` when the topic asks none.
+fn answers(config: &ComuneConfig, ticket: &Ticket) -> Option<Block> {
+    let category = config.category(&ticket.report.category).map(|(_, c)| c);
+    let answers = described(&ticket.report.answers, category, Language::It);
+    (!answers.is_empty()).then(|| {
+        Block::Facts(
+            answers
+                .into_iter()
+                .map(|a| (a.question, excerpt(&a.answer)))
+                .collect(),
+        )
+    })
+}
+
+/// What ends a message about one ticket: the answers, if any, and the link to it.
+fn answers_and_link(config: &ComuneConfig, ticket: &Ticket) -> impl Iterator<Item = Block> {
+    answers(config, ticket).into_iter().chain([Block::Link {
+        label: "Apri la segnalazione nell'area uffici".into(),
+        url: dashboard_link(config, ticket),
+    }])
+}
+
 fn office_draft(office: &Office, subject: String, blocks: Vec<Block>) -> Draft {
     Draft {
         language: Language::It,
@@ -72,18 +96,17 @@ pub fn new_ticket(office: &Office, ticket: &Ticket, config: &ComuneConfig) -> Me
             "Nuova segnalazione {} per il vostro ufficio · {}",
             ticket.public_number, config.name
         ),
-        vec![
+        [
             Block::Paragraph("è arrivata una nuova segnalazione per il vostro ufficio.".into()),
             facts(config, ticket),
             Block::Quote {
                 label: "Descrizione del cittadino".into(),
                 text: excerpt(&ticket.report.description),
             },
-            Block::Link {
-                label: "Apri la segnalazione nell'area uffici".into(),
-                url: dashboard_link(config, ticket),
-            },
-        ],
+        ]
+        .into_iter()
+        .chain(answers_and_link(config, ticket))
+        .collect(),
     )
     .render(config)
 }
@@ -105,18 +128,17 @@ pub fn reassigned_to_office(
             "Segnalazione {} passata al vostro ufficio · {}",
             ticket.public_number, config.name
         ),
-        vec![
+        [
             Block::Paragraph(format!("l'ufficio {from} vi ha passato una segnalazione.")),
             Block::Quote {
                 label: "Motivo".into(),
                 text: reason.to_string(),
             },
             facts(config, ticket),
-            Block::Link {
-                label: "Apri la segnalazione nell'area uffici".into(),
-                url: dashboard_link(config, ticket),
-            },
-        ],
+        ]
+        .into_iter()
+        .chain(answers_and_link(config, ticket))
+        .collect(),
     )
     .render(config)
 }

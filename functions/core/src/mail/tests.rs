@@ -366,3 +366,39 @@ fn offices_are_told_of_new_and_passed_tickets_and_of_deadlines() {
     insta::assert_snapshot!("office_deadline_digest", rendered(&digest));
     assert_eq!(office::deadline_digest(roads, &[], &config, later), None);
 }
+
+#[test]
+fn offices_read_the_answers_to_the_topic_s_questions_with_the_ticket() {
+    let config = demo_config();
+    let (mut ticket, _) = filed("it", None, 19, 30);
+    let lights = config.office("strade-mobilita").unwrap();
+    assert!(
+        !office::new_ticket(lights, &ticket, &config)
+            .text
+            .contains("Quanto è grande"),
+        "no answers, no questions"
+    );
+    ticket.report.answers = vec![crate::report::answers::Answer {
+        code: "dimensione".into(),
+        value: crate::report::answers::AnswerValue::Choice("grande".into()),
+    }];
+    for message in [
+        office::new_ticket(lights, &ticket, &config),
+        office::reassigned_to_office(
+            lights,
+            &ticket,
+            "centro-storico",
+            "Non è in Città Alta.",
+            &config,
+        ),
+    ] {
+        assert!(
+            message
+                .text
+                .contains("Quanto è grande la buca?: Grande (oltre 50 cm)"),
+            "{}",
+            message.text
+        );
+        assert!(message.html.contains("Grande (oltre 50 cm)"));
+    }
+}

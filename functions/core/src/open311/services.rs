@@ -1,9 +1,10 @@
 //! The comune's categories as Open311 services: one service per category (its id is the
 //! `service_code`), grouped by theme. Reports are filed at once, so every service is
-//! `realtime`.
+//! `realtime`. A category's extra questions are the service's attributes.
 
 use super::document::{Document, Value};
-use crate::config::{Category, ComuneConfig, Theme};
+use crate::config::{Category, ComuneConfig, ExtraField, FieldKind, Theme};
+use crate::report::answers::{format_number, LINE_MAX_CHARS, TEXT_MAX_CHARS};
 use crate::report::Language;
 
 fn service(theme: &Theme, category: &Category) -> Value {
@@ -19,8 +20,7 @@ fn service(theme: &Theme, category: &Category) -> Value {
                     .map_or("", |d| d.get(Language::It)),
             ),
         ),
-        // No category asks for extra fields yet, so no service has a definition to read.
-        ("metadata", Value::Bool(false)),
+        ("metadata", Value::Bool(!category.fields.is_empty())),
         ("type", Value::text("realtime")),
         ("keywords", Value::text(category.keywords.join(", "))),
         ("group", Value::text(theme.name.get(Language::It))),
@@ -48,7 +48,93 @@ pub fn definition(config: &ComuneConfig, service_code: &str) -> Option<Document>
         root: "service_definition",
         body: Value::Record(vec![
             ("service_code", Value::text(&category.id)),
-            ("attributes", Value::List("attribute", vec![])),
+            (
+                "attributes",
+                Value::List(
+                    "attribute",
+                    category
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(index, field)| attribute(field, index + 1))
+                        .collect(),
+                ),
+            ),
         ]),
     })
+}
+
+fn attribute(field: &ExtraField, order: usize) -> Value {
+    let values = field
+        .choices
+        .iter()
+        .map(|choice| {
+            Value::Record(vec![
+                ("key", Value::text(&choice.key)),
+                ("name", Value::text(choice.label.get(Language::It))),
+            ])
+        })
+        .collect();
+    Value::Record(vec![
+        // Every attribute is a question to the person reporting, none is informational.
+        ("variable", Value::Bool(true)),
+        ("code", Value::text(&field.code)),
+        ("datatype", Value::text(datatype(field.kind))),
+        ("required", Value::Bool(field.required)),
+        (
+            "datatype_description",
+            Value::text(datatype_description(field)),
+        ),
+        ("order", Value::Integer(order as i64)),
+        ("description", Value::text(field.label.get(Language::It))),
+        ("values", Value::List("value", values)),
+    ])
+}
+
+/// The spec's name for the kind of answer.
+fn datatype(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Line => "string",
+        FieldKind::Text => "text",
+        FieldKind::Number => "number",
+        FieldKind::Date => "datetime",
+        FieldKind::Choice => "singlevaluelist",
+        FieldKind::Choices => "multivaluelist",
+    }
+}
+
+/// What to send, in words, followed by the question's hint.
+fn datatype_description(field: &ExtraField) -> String {
+    let number = |n: f64| format_number(n, Language::It);
+    let format = match field.kind {
+        FieldKind::Line => format!("Testo su una riga, al massimo {LINE_MAX_CHARS} caratteri."),
+        FieldKind::Text => format!("Testo libero, al massimo {TEXT_MAX_CHARS} caratteri."),
+        FieldKind::Number => {
+            let kind = if field.integer {
+                "Un numero intero"
+            } else {
+                "Un numero"
+            };
+            match (field.min, field.max) {
+                (Some(min), Some(max)) => format!("{kind} tra {} e {}.", number(min), number(max)),
+                (Some(min), None) => format!("{kind} non inferiore a {}.", number(min)),
+                (None, Some(max)) => format!("{kind} non superiore a {}.", number(max)),
+                (None, None) => format!("{kind}."),
+            }
+        }
+        FieldKind::Date => {
+            "Un giorno, AAAA-MM-GG (di una data e ora W3C vale il giorno in Italia).".to_string()
+        }
+        FieldKind::Choice => "La chiave di uno dei valori.".to_string(),
+        FieldKind::Choices => {
+            format!(
+                "Le chiavi di uno o più valori, ciascuna in attribute[{}][].",
+                field.code
+            )
+        }
+    };
+    match &field.hint {
+        Some(hint) => format!("{format} {}", hint.get(Language::It)),
+        None => format,
+    }
 }

@@ -5,8 +5,10 @@
 
 use crate::config::ComuneConfig;
 use crate::field_error::{ErrorCollector, FieldError, FieldErrors};
+use crate::report::answers::AnswerInput;
 use crate::report::{LocationInput, ReportRequest, ReporterInput, ValidReport};
 use crate::text;
+use std::collections::BTreeMap;
 
 /// Longest `media_url` kept.
 pub const MEDIA_URL_MAX_CHARS: usize = 2000;
@@ -25,6 +27,8 @@ pub struct Credentials {
 pub struct Open311Post {
     pub credentials: Credentials,
     fields: Vec<(String, String)>,
+    /// Every non-blank `attribute[...]` field, in order: a list attribute repeats its name.
+    attributes: Vec<(String, String)>,
 }
 
 impl Open311Post {
@@ -36,6 +40,11 @@ impl Open311Post {
                 "api_key" => post.credentials.api_key = post.credentials.api_key.or(value),
                 "jurisdiction_id" => {
                     post.credentials.jurisdiction_id = post.credentials.jurisdiction_id.or(value)
+                }
+                _ if name.starts_with("attribute[") => {
+                    if let Some(value) = value {
+                        post.attributes.push((name.to_string(), value));
+                    }
                 }
                 _ => {
                     if let Some(value) = value.filter(|_| post.get(name).is_none()) {
@@ -52,6 +61,44 @@ impl Open311Post {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// The attributes as answers by code: `attribute[code]=value` once is one answer,
+    /// `attribute[code][]=key` (or the plain name repeated) a list.
+    fn answers(&self, errors: &mut ErrorCollector) -> Option<BTreeMap<String, AnswerInput>> {
+        let mut lists: BTreeMap<String, (bool, Vec<String>)> = BTreeMap::new();
+        for (name, value) in &self.attributes {
+            let (code, listed) = match name
+                .strip_prefix("attribute[")
+                .and_then(|rest| rest.strip_suffix("][]").map(|code| (code, true)))
+                .or_else(|| {
+                    let code = name.strip_prefix("attribute[")?.strip_suffix(']')?;
+                    Some((code, false))
+                }) {
+                Some((code, listed)) if !code.is_empty() && !code.contains(['[', ']']) => {
+                    (code, listed)
+                }
+                _ => {
+                    if !errors.has_field("attribute") {
+                        errors.push(
+                            "attribute",
+                            "invalid_attribute",
+                            "attributes are sent as attribute[code] or attribute[code][]",
+                        );
+                    }
+                    continue;
+                }
+            };
+            let entry = lists.entry(code.to_string()).or_default();
+            entry.0 |= listed;
+            entry.1.push(value.clone());
+        }
+        (!lists.is_empty()).then(|| {
+            lists
+                .into_iter()
+                .map(|(code, (listed, values))| (code, AnswerInput::from_values(values, listed)))
+                .collect()
+        })
     }
 
     /// The report, checked against the configuration exactly as a web form's is.
@@ -127,15 +174,7 @@ impl Open311Post {
             }
         });
 
-        for (field, _) in &self.fields {
-            if field.starts_with("attribute[") {
-                errors.push(
-                    field.clone(),
-                    "unknown_attribute",
-                    "this service defines no such attribute",
-                );
-            }
-        }
+        let answers = self.answers(&mut errors);
 
         let request = ReportRequest {
             category: self.get("service_code").map(String::from),
@@ -151,6 +190,8 @@ impl Open311Post {
             language: None,
             // The client application shows the comune's privacy notice: a condition of its key.
             privacy_accepted: Some(true),
+            answers,
+            questions_on_page: None,
         };
         // Coordinates sent but unusable are already reported; "no place given" would be noise.
         let coordinates_sent = self.get("lat").is_some() || self.get("long").is_some();
@@ -190,7 +231,11 @@ fn open311_terms(error: &FieldError) -> (String, String) {
         "reporter.name" => "first_name",
         "reporter.email" => "email",
         "reporter.phone" => "phone",
-        other => other,
+        "answers" => "attribute",
+        other => match other.strip_prefix("answers.") {
+            Some(code) => return (format!("attribute[{code}]"), error.message.clone()),
+            None => other,
+        },
     };
     (field.to_string(), error.message.clone())
 }

@@ -122,7 +122,14 @@ fn every_category_is_a_realtime_service_grouped_by_its_theme() {
     assert_eq!(pothole["service_name"], "Buche e dissesti stradali");
     assert_eq!(pothole["group"], "Strade e viabilità");
     assert_eq!(pothole["type"], "realtime");
-    assert_eq!(pothole["metadata"], false);
+    assert_eq!(pothole["metadata"], true, "it asks how big the pothole is");
+    let pavements = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service_code"] == "marciapiedi")
+        .unwrap();
+    assert_eq!(pavements["metadata"], false, "no extra questions");
     assert_eq!(
         pothole["keywords"],
         "asfalto, tombino, marciapiede dissestato"
@@ -147,16 +154,100 @@ fn every_category_is_a_realtime_service_grouped_by_its_theme() {
 }
 
 #[test]
-fn a_service_definition_names_its_code_and_an_unknown_code_has_none() {
+fn a_service_definition_lists_the_category_questions_as_attributes() {
     let config = demo_config();
-    let document = definition(&config, "buche-stradali").unwrap();
+    let document = definition(&config, "illuminazione-pubblica").unwrap();
     assert_eq!(
         json(&document),
-        serde_json::json!({"service_code": "buche-stradali", "attributes": []})
+        serde_json::json!({
+            "service_code": "illuminazione-pubblica",
+            "attributes": [
+                {
+                    "variable": true,
+                    "code": "numero-palo",
+                    "datatype": "string",
+                    "required": false,
+                    "datatype_description": "Testo su una riga, al massimo 200 caratteri. È scritto su una targhetta sul palo, ad esempio BG-01234.",
+                    "order": 1,
+                    "description": "Numero del palo",
+                    "values": []
+                },
+                {
+                    "variable": true,
+                    "code": "lampioni-spenti",
+                    "datatype": "number",
+                    "required": false,
+                    "datatype_description": "Un numero intero tra 1 e 100.",
+                    "order": 2,
+                    "description": "Quanti lampioni sono spenti?",
+                    "values": []
+                }
+            ]
+        })
+    );
+    let vehicles = json(&definition(&config, "veicoli-abbandonati").unwrap());
+    let datatypes: Vec<_> = vehicles["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["datatype"].as_str().unwrap(),
+                a["required"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        datatypes,
+        [("string", false), ("datetime", true), ("text", false)]
+    );
+    let waste = json(&definition(&config, "rifiuti-abbandonati").unwrap());
+    assert_eq!(waste["attributes"][0]["datatype"], "multivaluelist");
+    assert_eq!(
+        waste["attributes"][0]["values"][1],
+        serde_json::json!({"key": "ingombranti", "name": "Mobili o ingombranti"})
+    );
+}
+
+#[test]
+fn a_definition_in_xml_has_the_spec_element_names_in_order() {
+    let config = demo_config();
+    let text = xml(&definition(&config, "buche-stradali").unwrap());
+    assert_eq!(
+        child_names(&text, "service_definition"),
+        ["service_code", "attributes"]
+    );
+    assert_eq!(child_names(&text, "attributes"), ["attribute"]);
+    assert_eq!(
+        child_names(&text, "attribute"),
+        [
+            "variable",
+            "code",
+            "datatype",
+            "required",
+            "datatype_description",
+            "order",
+            "description",
+            "values"
+        ]
+    );
+    assert_eq!(child_names(&text, "values"), ["value", "value", "value"]);
+    assert_eq!(child_names(&text, "value"), ["key", "name"]);
+    assert!(text.contains("<datatype>singlevaluelist</datatype>"));
+    assert!(text.contains("<key>piccola</key><name>Piccola (meno di 20 cm)</name>"));
+}
+
+#[test]
+fn a_category_without_questions_has_an_empty_definition_and_an_unknown_code_none() {
+    let config = demo_config();
+    let document = definition(&config, "marciapiedi").unwrap();
+    assert_eq!(
+        json(&document),
+        serde_json::json!({"service_code": "marciapiedi", "attributes": []})
     );
     let text = xml(&document);
     assert!(text.contains(
-        "<service_definition><service_code>buche-stradali</service_code><attributes></attributes></service_definition>"
+        "<service_definition><service_code>marciapiedi</service_code><attributes></attributes></service_definition>"
     ));
     assert!(definition(&config, "nessuna").is_none());
 }
@@ -515,6 +606,103 @@ fn a_post_becomes_the_same_report_the_web_form_makes() {
     assert_eq!((point.lat(), point.lon()), (45.695, 9.67));
 }
 
+/// A report of abandoned vehicles with the extra fields given.
+fn vehicle_post(attributes: &[(&str, &str)]) -> Open311Post {
+    let mut fields = vec![
+        ("service_code", "veicoli-abbandonati"),
+        ("description", "Auto ferma da mesi con le gomme a terra"),
+    ];
+    fields.extend(IN_BERGAMO);
+    fields.extend(attributes);
+    post(&fields)
+}
+
+#[test]
+fn attributes_become_the_answers_of_the_category_questions() {
+    use crate::report::answers::{Answer, AnswerValue};
+    let config = demo_config();
+    let report = vehicle_post(&[
+        ("attribute[targa]", "AB 123 CD"),
+        // A W3C date-time counts as its day in Italy: 23:30 UTC is already the 2nd there.
+        ("attribute[da-quando]", "2026-09-01T23:30:00Z"),
+        ("attribute[segni-abbandono]", "Vetri rotti"),
+    ])
+    .validate(&config)
+    .unwrap();
+    assert_eq!(
+        report.answers,
+        [
+            Answer {
+                code: "targa".into(),
+                value: AnswerValue::Line("AB 123 CD".into())
+            },
+            Answer {
+                code: "da-quando".into(),
+                value: AnswerValue::Date(chrono::NaiveDate::from_ymd_opt(2026, 9, 2).unwrap())
+            },
+            Answer {
+                code: "segni-abbandono".into(),
+                value: AnswerValue::Text("Vetri rotti".into())
+            },
+        ]
+    );
+
+    let mut waste = vec![
+        ("service_code", "rifiuti-abbandonati"),
+        (
+            "description",
+            "Sacchi e un frigorifero accanto alle campane",
+        ),
+        ("attribute[tipo-rifiuti][]", "elettronici"),
+        ("attribute[tipo-rifiuti][]", "sacchi"),
+    ];
+    waste.extend(IN_BERGAMO);
+    let report = post(&waste).validate(&config).unwrap();
+    assert_eq!(
+        report.answers[0].value,
+        AnswerValue::Choices(vec!["sacchi".into(), "elettronici".into()]),
+        "kept in the order the question offers them"
+    );
+}
+
+#[test]
+fn every_problem_with_an_attribute_is_named_attribute_code() {
+    let config = demo_config();
+    let problems = |attributes: &[(&str, &str)]| {
+        vehicle_post(attributes)
+            .validate(&config)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        problems(&[("attribute[targa]", "AB 123 CD")]),
+        [("attribute[da-quando]".to_string(), "required")]
+    );
+    assert_eq!(
+        problems(&[
+            ("attribute[da-quando]", "ieri"),
+            ("attribute[colore]", "rosso"),
+            ("attribute[targa][extra]", "x"),
+        ]),
+        [
+            ("attribute".to_string(), "invalid_attribute"),
+            ("attribute[colore]".to_string(), "unknown_question"),
+            ("attribute[da-quando]".to_string(), "invalid_date"),
+        ]
+    );
+    assert_eq!(
+        problems(&[
+            ("attribute[da-quando]", "2026-09-01"),
+            ("attribute[targa][]", "AB 123 CD"),
+            ("attribute[targa][]", "EF 456 GH"),
+        ]),
+        [("attribute[targa]".to_string(), "not_a_list")]
+    );
+}
+
 #[test]
 fn an_address_or_an_address_id_stands_in_for_the_coordinates() {
     let config = demo_config();
@@ -553,7 +741,6 @@ fn every_problem_of_a_post_is_named_by_its_open311_field() {
         ("email", "non-una-mail"),
         ("phone", "chiamami"),
         ("media_url", "ftp://example.org/x.jpg"),
-        ("attribute[colore]", "rosso"),
     ])
     .validate(&config)
     .unwrap_err();
@@ -562,7 +749,6 @@ fn every_problem_of_a_post_is_named_by_its_open311_field() {
     assert_eq!(
         fields,
         [
-            "attribute[colore]",
             "description",
             "email",
             "lat",

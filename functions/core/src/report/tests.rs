@@ -18,6 +18,8 @@ fn valid_request() -> ReportRequest {
         }),
         language: Some("it".into()),
         privacy_accepted: Some(true),
+        answers: None,
+        questions_on_page: None,
     }
 }
 
@@ -99,6 +101,8 @@ fn reports_every_bad_field_at_once() {
         }),
         language: Some("de".into()),
         privacy_accepted: None,
+        answers: None,
+        questions_on_page: None,
     };
     assert_eq!(
         rejected_fields(request),
@@ -221,6 +225,96 @@ fn form_fields_become_a_request_with_blank_fields_absent() {
     );
     assert_eq!(request.reporter.as_ref().unwrap().name, None);
     assert!(request.validate(&demo_config()).is_ok());
+}
+
+#[test]
+fn a_form_counts_only_the_answers_to_the_chosen_category_questions() {
+    use answers::AnswerValue;
+    let request = from_form_fields([
+        ("category", "rifiuti-abbandonati"),
+        ("description", "Sacchi e pneumatici accanto alle campane"),
+        ("address", "Via Tasso 60"),
+        ("privacy_accepted", "on"),
+        ("answers.rifiuti-abbandonati.tipo-rifiuti", "sacchi"),
+        ("answers.rifiuti-abbandonati.tipo-rifiuti", "pneumatici"),
+        // Questions of other categories stay on the page without JavaScript.
+        ("answers.buche-stradali.dimensione", "grande"),
+        ("answers.veicoli-abbandonati.targa", "AB 123 CD"),
+        ("answers.veicoli-abbandonati.da-quando", ""),
+    ])
+    .unwrap();
+    let report = request.validate(&demo_config()).unwrap();
+    assert_eq!(report.answers.len(), 1);
+    assert_eq!(
+        report.answers[0].value,
+        AnswerValue::Choices(vec!["sacchi".into(), "pneumatici".into()])
+    );
+
+    let vehicle = from_form_fields([
+        ("category", "veicoli-abbandonati"),
+        ("description", "Auto ferma da mesi con le gomme a terra"),
+        ("address", "Via Tasso 60"),
+        ("privacy_accepted", "on"),
+        ("answers.veicoli-abbandonati.targa", "AB 123 CD"),
+        ("answers.veicoli-abbandonati.da-quando", ""),
+    ])
+    .unwrap();
+    assert_eq!(
+        vehicle.validate(&demo_config()).unwrap_err().fields(),
+        ["answers.da-quando"]
+    );
+}
+
+#[test]
+fn a_form_built_before_a_required_question_existed_still_files_its_reports() {
+    let fields = |on_page: &'static str| {
+        [
+            ("category", "veicoli-abbandonati"),
+            ("description", "Auto ferma da mesi con le gomme a terra"),
+            ("address", "Via Tasso 60"),
+            ("privacy_accepted", "on"),
+            ("answers.veicoli-abbandonati.targa", "AB 123 CD"),
+            ("questions_on_page", on_page),
+        ]
+    };
+    // The site was built when the category asked only the plate.
+    let older_page = from_form_fields(fields(
+        "buche-stradali.dimensione veicoli-abbandonati.targa",
+    ))
+    .unwrap();
+    assert_eq!(
+        older_page.questions_on_page.as_deref(),
+        Some(&["targa".to_string()][..])
+    );
+    assert_eq!(
+        older_page.validate(&demo_config()).unwrap().answers.len(),
+        1
+    );
+    let current_page = from_form_fields(fields(
+        "veicoli-abbandonati.targa veicoli-abbandonati.da-quando",
+    ))
+    .unwrap();
+    assert_eq!(
+        current_page.validate(&demo_config()).unwrap_err().fields(),
+        ["answers.da-quando"]
+    );
+}
+
+#[test]
+fn answers_are_not_judged_when_the_category_is_unknown() {
+    let mut request = valid_request();
+    request.category = Some("dischi-volanti".into());
+    request.answers = Some(
+        [(
+            "colore".to_string(),
+            answers::AnswerInput::Text("verde".into()),
+        )]
+        .into(),
+    );
+    assert_eq!(
+        rejected_fields(request),
+        [("category".to_string(), "unknown_category")]
+    );
 }
 
 #[test]

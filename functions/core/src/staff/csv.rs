@@ -3,11 +3,13 @@
 
 use crate::config::ComuneConfig;
 use crate::csv::{push_row, BOM};
+use crate::report::answers::described;
+use crate::report::Language;
 use crate::staff::views::TicketSummary;
 use crate::ticket::Ticket;
 use chrono::{DateTime, Utc};
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "numero",
     "stato",
     "priorita",
@@ -25,7 +27,18 @@ const HEADER: [&str; 17] = [
     "risoluzione_entro",
     "in_ritardo",
     "descrizione",
+    "risposte",
 ];
+
+/// The answers to the category's questions in one cell: `Domanda: risposta; ...`.
+fn answers_text(ticket: &Ticket, config: &ComuneConfig) -> String {
+    let category = config.category(&ticket.report.category).map(|(_, c)| c);
+    described(&ticket.report.answers, category, Language::It)
+        .into_iter()
+        .map(|a| format!("{}: {}", a.question, a.answer))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// `names` maps staff ids to names for the assignee column.
 pub fn render(
@@ -64,6 +77,7 @@ pub fn render(
                 .unwrap_or_default(),
             if summary.overdue { "si" } else { "no" }.to_string(),
             ticket.report.description.clone(),
+            answers_text(ticket, config),
         ];
         push_row(&mut out, &row);
     }

@@ -6,6 +6,7 @@ use crate::api::{named, office_ref, NamedRef, StatusLabel};
 use crate::config::ComuneConfig;
 use crate::geo::Coordinates;
 use crate::public_number::PublicNumber;
+use crate::report::answers::{described, DescribedAnswer};
 use crate::report::{Language, ReportKind};
 use crate::staff::access::Permission;
 use crate::staff::{StaffId, StaffUser};
@@ -178,6 +179,8 @@ pub struct StaffTicketView {
     pub received_via: Option<String>,
     /// A photo the application hosts (Open311 `media_url`).
     pub media_url: Option<String>,
+    /// The category's extra questions and the citizen's answers, in Italian.
+    pub answers: Vec<DescribedAnswer>,
     /// The routing rule that chose the office, `None` when a person (or the default) did.
     pub routing_rule: Option<String>,
     pub duplicate_of: Option<PublicNumber>,
@@ -297,6 +300,11 @@ impl StaffTicketView {
             // Named by the store, which knows the keys.
             received_via: None,
             media_url: ticket.report.media_url.clone(),
+            answers: described(
+                &ticket.report.answers,
+                config.category(&ticket.report.category).map(|(_, c)| c),
+                Language::It,
+            ),
             routing_rule: ticket.routing.rule.clone(),
             duplicate_of: ticket.duplicate_of,
             duplicates,

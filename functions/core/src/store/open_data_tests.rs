@@ -9,6 +9,7 @@ use crate::config::ComuneConfig;
 use crate::ids::SeededEntropy;
 use crate::migrations::MIGRATIONS;
 use crate::open_data::query::{Dataset, OpenDataQuery};
+use crate::report::answers::AnswerInput;
 use crate::report::{LocationInput, ReportRequest, ReporterInput};
 use crate::routing::route;
 use crate::workflow::{Command, RejectionReason};
@@ -29,6 +30,15 @@ fn file(db: &Sqlite, category: &str, point: (f64, f64), now: DateTime<Utc>, seed
             email: Some("mario.rossi@example.org".into()),
         }),
         privacy_accepted: Some(true),
+        // This category asks for the day and, optionally, a licence plate: personal data.
+        answers: (category == "veicoli-abbandonati").then(|| {
+            [
+                ("da-quando", AnswerInput::Text("2026-03-01".into())),
+                ("targa", AnswerInput::Text("XY 987 ZZ".into())),
+            ]
+            .map(|(code, answer)| (code.to_string(), answer))
+            .into()
+        }),
         ..Default::default()
     }
     .validate(&config)
@@ -368,6 +378,14 @@ fn no_personal_data_leaves_the_store_in_public_records() {
         },
         at(2026, 3, 2, 9),
     );
+    let vehicle = file(
+        &db,
+        "veicoli-abbandonati",
+        (45.694_444, 9.660_444),
+        at(2026, 3, 2, 10),
+        2,
+    );
+    assert_eq!(vehicle.report.answers.len(), 2);
     let page = reports_page(
         &db,
         &query("", &config),
@@ -379,7 +397,10 @@ fn no_personal_data_leaves_the_store_in_public_records() {
     .unwrap()
     .unwrap();
     let published = serde_json::to_string(&page).unwrap();
+    assert!(published.contains("veicoli-abbandonati"), "{published}");
     for secret in [
+        "XY 987 ZZ",
+        "da-quando",
         "Mario",
         "Rossi",
         "mario.rossi",

@@ -232,6 +232,49 @@ fn creating_a_ticket_stores_it_with_its_first_event() {
 }
 
 #[test]
+fn a_ticket_keeps_the_answers_to_its_category_questions() {
+    use crate::report::answers::{Answer, AnswerValue};
+    let db = migrated();
+    let mut entropy = SeededEntropy::new(2);
+    let now = at(2026, 5, 4, 10);
+    let mut new = new_ticket(None, &mut entropy, now);
+    new.report.answers = vec![
+        Answer {
+            code: "da-quando".into(),
+            value: AnswerValue::Date(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()),
+        },
+        Answer {
+            code: "lampioni-spenti".into(),
+            value: AnswerValue::Number(2.5),
+        },
+    ];
+    let ticket = created(create_ticket(&db, new.clone(), now, &mut entropy));
+    let stored = find_by_tracking_token(&db, &ticket.tracking_token)
+        .unwrap()
+        .unwrap()
+        .ticket;
+    assert_eq!(stored.report.answers, new.report.answers);
+
+    let without = created(create_ticket(
+        &db,
+        new_ticket(None, &mut entropy, now),
+        now,
+        &mut entropy,
+    ));
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Raw {
+        answers: Option<String>,
+    }
+    let raw: Vec<Raw> = db
+        .query(
+            "SELECT answers FROM tickets WHERE id = ?",
+            &[without.id.to_string().into()],
+        )
+        .unwrap();
+    assert_eq!(raw, [Raw { answers: None }], "no answers, no JSON");
+}
+
+#[test]
 fn public_numbers_are_consecutive_and_restart_each_year() {
     let db = migrated();
     let mut entropy = SeededEntropy::new(2);

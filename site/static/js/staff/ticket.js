@@ -77,12 +77,23 @@
     }
     fact('t-duplicates', duplicates.length ? duplicates : 'nessuno');
     $('t-description').textContent = view.description;
+    answers(view.answers || []);
     photos(view);
     place(view);
     history(view);
     emails(view.emails || []);
     actions(view);
     $('ticket').hidden = false;
+  }
+
+  // The category's extra questions as the citizen answered them (text, never markup).
+  function answers(list) {
+    $('answers-block').hidden = !list.length;
+    var facts = S.clear($('t-answers'));
+    list.forEach(function (item) {
+      facts.appendChild(el('dt', {}, item.question));
+      facts.appendChild(el('dd', { className: 'ticket-description' }, item.answer));
+    });
   }
 
   function ticketLink(n) { return el('a', { href: '/staff/segnalazioni/' + n }, n); }
