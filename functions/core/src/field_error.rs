@@ -82,6 +82,10 @@ impl ErrorCollector {
         self.errors.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
     /// `Ok(value)` when nothing was collected, all the collected errors otherwise.
     pub fn finish<T>(self, value: T) -> Result<T, FieldErrors> {
         if self.errors.is_empty() {

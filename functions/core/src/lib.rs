@@ -31,6 +31,7 @@ pub mod status;
 pub mod store;
 pub mod text;
 pub mod ticket;
+pub mod transfer;
 pub mod workflow;
 pub mod working_days;
 

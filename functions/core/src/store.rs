@@ -446,8 +446,16 @@ fn insert_ticket(db: &impl SqlDatabase, ticket: &Ticket) -> Result<(), StoreErro
     )
 }
 
-/// Appends one event to a ticket's history (the table refuses updates and deletes).
+/// Appends one event to a ticket's history (the table refuses updates and deletes), with
+/// what it owes by e-mail.
 pub fn append_event(db: &impl SqlDatabase, event: &TicketEvent) -> Result<(), StoreError> {
+    insert_event(db, event)?;
+    // What is owed by e-mail is recorded atomically with the step.
+    outbox::record_for_last_event(db, event)
+}
+
+/// Writes one history event and nothing else: imported history tells nobody again.
+fn insert_event(db: &impl SqlDatabase, event: &TicketEvent) -> Result<(), StoreError> {
     let (actor_kind, actor_id) = match &event.actor {
         Actor::Citizen => ("citizen", None),
         Actor::Staff(id) => ("staff", Some(id.clone())),
@@ -472,9 +480,7 @@ pub fn append_event(db: &impl SqlDatabase, event: &TicketEvent) -> Result<(), St
             visibility.into(),
             event.note.clone().into(),
         ],
-    )?;
-    // What is owed by e-mail is recorded atomically with the step.
-    outbox::record_for_last_event(db, event)
+    )
 }
 
 #[derive(Deserialize)]
@@ -754,6 +760,7 @@ pub mod open311;
 pub mod open_data;
 pub mod outbox;
 pub mod staff;
+pub mod transfer;
 pub use commands::{apply_command, ApplyError};
 
 #[cfg(test)]
@@ -766,3 +773,5 @@ mod outbox_tests;
 mod staff_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transfer_tests;
