@@ -99,8 +99,9 @@ pub struct ReportRequest {
     /// Answers to the category's extra questions, by question code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answers: Option<BTreeMap<String, AnswerInput>>,
-    /// The chosen category's questions the web form showed (its `questions_on_page`
-    /// field); `None` from any other client, which must answer every required question.
+    /// The chosen category's questions a web form asks as the configuration now does
+    /// (`answers::asked_on_page`, set by the Worker from the configuration the site was
+    /// built with); `None` from any other client, which must answer every question.
     #[serde(skip)]
     pub questions_on_page: Option<Vec<String>>,
 }
@@ -367,7 +368,6 @@ pub fn from_form_fields<'a>(
     // The form holds the questions of every category (`answers.{category}.{code}`); only
     // the chosen category's count.
     let mut answered: Vec<(&str, &str, &str)> = Vec::new();
-    let mut on_page: Option<&str> = None;
     for (name, value) in fields {
         let present = (!value.trim().is_empty()).then(|| value.to_string());
         if let Some((category, code)) = name
@@ -380,7 +380,6 @@ pub fn from_form_fields<'a>(
             continue;
         }
         match name {
-            "questions_on_page" => on_page = Some(value),
             "category" => request.category = present,
             "kind" => request.kind = present,
             "description" => request.description = present,
@@ -443,14 +442,6 @@ pub fn from_form_fields<'a>(
                 .collect(),
         );
     }
-    // `category.code` for every question the page holds, separated by spaces.
-    request.questions_on_page = on_page.map(|list| {
-        list.split_whitespace()
-            .filter_map(|question| question.split_once('.'))
-            .filter(|(category, _)| *category == chosen)
-            .map(|(_, code)| code.to_string())
-            .collect()
-    });
     errors.finish(request)
 }
 

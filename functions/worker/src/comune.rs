@@ -24,6 +24,14 @@ struct InForce {
 
 thread_local! {
     static IN_FORCE: RefCell<Option<InForce>> = const { RefCell::new(None) };
+    static BUILT_IN: &'static ComuneConfig = Box::leak(Box::new(
+        ComuneConfig::from_json(CONFIG_JSON).expect("validated by build.rs"),
+    ));
+}
+
+/// The configuration built into the Worker and the site: what the static pages show.
+pub fn built_in() -> &'static ComuneConfig {
+    BUILT_IN.with(|config| *config)
 }
 
 /// Worker variables override two settings that depend on where the service runs:
@@ -44,9 +52,9 @@ pub fn config(env: &Env) -> &'static ComuneConfig {
     if let Some(config) = IN_FORCE.with(|f| f.borrow().as_ref().map(|f| f.config)) {
         return config;
     }
-    let built_in = ComuneConfig::from_json(CONFIG_JSON).expect("validated by build.rs");
     // Leaked once per version: versions change rarely, and requests borrow it freely.
-    let config: &'static ComuneConfig = Box::leak(Box::new(with_overrides(built_in, env)));
+    let config: &'static ComuneConfig =
+        Box::leak(Box::new(with_overrides(built_in().clone(), env)));
     IN_FORCE.with(|f| {
         *f.borrow_mut() = Some(InForce {
             version: 0,

@@ -500,7 +500,7 @@ pub async fn form_with_problems(
                 }
                 "file" => {}
                 // What the page itself says, never what a post claimed.
-                _ if matches!(name.as_str(), "language" | "nonce" | "questions_on_page") => {}
+                _ if matches!(name.as_str(), "language" | "nonce") => {}
                 _ => {
                     if let Some(value) = v1.get(&name) {
                         e.set_attribute("value", value);

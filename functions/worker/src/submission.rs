@@ -8,10 +8,12 @@ use crate::comune;
 use crate::photo_storage::{self, PhotoUpload};
 use crate::platform::{now, CryptoEntropy};
 use crate::store_client;
+use segnala_core::config::ComuneConfig;
 use segnala_core::field_error::{parse_json, ErrorCollector, FieldError, FieldErrors};
 use segnala_core::idempotency;
 use segnala_core::ids::TicketId;
 use segnala_core::photo::{self, THUMBNAIL_MAX_BYTES};
+use segnala_core::report::answers::asked_on_page;
 use segnala_core::report::ValidReport;
 use segnala_core::report::{check_photo_count, from_form_fields, ReportRequest};
 use segnala_core::routing::route;
@@ -153,7 +155,6 @@ pub async fn read_form(
         "email",
         "language",
         "privacy_accepted",
-        "questions_on_page",
     ] {
         if let Some(FormEntry::Field(value)) = form.get(name) {
             fields.push((name.to_string(), value));
@@ -188,7 +189,8 @@ pub async fn read_form(
             }
         }
     }
-    let request = from_form_fields(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    let request = from_form_fields(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .map(|request| asked_by_the_page(request, config));
     Ok(Submission {
         request,
         photos,
@@ -197,6 +199,20 @@ pub async fn read_form(
         from_html_form,
         form_fields: fields,
     })
+}
+
+/// A form post answers the questions the page showed, and the page was built with the
+/// built-in configuration: questions added or changed since are not held against it.
+fn asked_by_the_page(mut request: ReportRequest, live: &ComuneConfig) -> ReportRequest {
+    let chosen = request.category.as_deref().unwrap_or_default().trim();
+    let fields = |config: &ComuneConfig| {
+        config
+            .category(chosen)
+            .map_or(vec![], |(_, category)| category.fields.clone())
+    };
+    let asked = asked_on_page(&fields(comune::built_in()), &fields(live));
+    request.questions_on_page = Some(asked);
+    request
 }
 
 /// Validates and stores a submission. Every problem with the fields and the photos comes

@@ -221,6 +221,14 @@ fn questions_are_checked_for_codes_choices_and_ranges() {
 }
 
 #[test]
+fn a_whole_number_question_has_whole_number_bounds() {
+    let fields = fields_rejected_after(|v| {
+        question(v, 3, 1)["min"] = json!(0.5);
+    });
+    assert_eq!(fields, ["themes[0].categories[3].fields[1].min"]);
+}
+
+#[test]
 fn a_question_asked_twice_or_a_choice_question_with_one_choice_is_refused() {
     let fields = fields_rejected_after(|v| {
         let copy = question(v, 3, 0).clone();

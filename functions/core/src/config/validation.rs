@@ -337,6 +337,18 @@ fn check_fields(errors: &mut ErrorCollector, path: &str, fields: &[ExtraField]) 
                 );
             }
         }
+        if field.integer {
+            // A fractional bound would make the form's own number box refuse every answer.
+            for (setting, bound) in [("min", field.min), ("max", field.max)] {
+                if bound.is_some_and(|b| b.fract() != 0.0) {
+                    errors.push(
+                        format!("{path}.{setting}"),
+                        "not_an_integer",
+                        "a whole-number question has whole-number bounds",
+                    );
+                }
+            }
+        }
         if let (Some(min), Some(max)) = (field.min, field.max) {
             if min > max {
                 errors.push(

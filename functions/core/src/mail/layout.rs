@@ -119,7 +119,7 @@ fn html(draft: &Draft, signature: &[String], config: &ComuneConfig) -> String {
                     .iter()
                     .map(|(label, value)| {
                         format!(
-                            "<tr><th scope=\"row\" style=\"text-align:left;padding:2px 16px 2px 0;vertical-align:top\">{}</th><td style=\"padding:2px 0\">{}</td></tr>",
+                            "<tr><th scope=\"row\" style=\"text-align:left;padding:2px 16px 2px 0;vertical-align:top\">{}</th><td style=\"padding:2px 0;white-space:pre-line\">{}</td></tr>",
                             escape(label),
                             escape(value)
                         )

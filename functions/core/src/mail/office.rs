@@ -56,7 +56,7 @@ fn facts(config: &ComuneConfig, ticket: &Ticket) -> Block {
 }
 
 /// The citizen's answers to the topic's questions, which the office needs to act (the
-/// post's number, how many lights are off); `None` when the topic asks none.
+/// post's number, how many lights are off), whole; `None` when the topic asks none.
 fn answers(config: &ComuneConfig, ticket: &Ticket) -> Option<Block> {
     let category = config.category(&ticket.report.category).map(|(_, c)| c);
     let answers = described(&ticket.report.answers, category, Language::It);
@@ -64,7 +64,7 @@ fn answers(config: &ComuneConfig, ticket: &Ticket) -> Option<Block> {
         Block::Facts(
             answers
                 .into_iter()
-                .map(|a| (a.question, excerpt(&a.answer)))
+                .map(|a| (a.question, a.answer))
                 .collect(),
         )
     })

@@ -382,6 +382,24 @@ fn offices_read_the_answers_to_the_topic_s_questions_with_the_ticket() {
         code: "dimensione".into(),
         value: crate::report::answers::AnswerValue::Choice("grande".into()),
     }];
+    let (mut vehicle, _) = filed("it", None, 20, 40);
+    vehicle.report.category = "veicoli-abbandonati".into();
+    vehicle.report.answers = vec![crate::report::answers::Answer {
+        code: "segni-abbandono".into(),
+        value: crate::report::answers::AnswerValue::Text(format!(
+            "Vetri rotti\n{}",
+            "gomme a terra ".repeat(30)
+        )),
+    }];
+    let html = office::new_ticket(lights, &vehicle, &config).html;
+    assert!(
+        html.contains("white-space:pre-line\">Vetri rotti\n"),
+        "a text answer keeps its lines"
+    );
+    assert!(
+        html.contains(&"gomme a terra ".repeat(30).trim_end().to_string()),
+        "and all of its words"
+    );
     for message in [
         office::new_ticket(lights, &ticket, &config),
         office::reassigned_to_office(

@@ -7,7 +7,7 @@ use crate::field_error::ErrorCollector;
 use crate::italian_time::{format_day, rome_offset_hours};
 use crate::report::Language;
 use crate::text;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -73,9 +73,10 @@ pub struct DescribedAnswer {
 }
 
 /// Checks the answers against the category's questions, in the questions' order; every
-/// problem is reported as `answers.{code}`. `on_page` lists the questions a web form showed,
-/// when it says: a required question the page did not show (one added since the site was
-/// built) is not held against its citizen.
+/// problem is reported as `answers.{code}`. `on_page` lists the questions a web form asked
+/// as they are now ([`asked_on_page`]): a question the page did not ask, or asked in another
+/// form (added or changed since the site was built), is not held against its citizen — not
+/// required, and an answer that no longer fits it is left out rather than refused.
 pub fn check(
     errors: &mut ErrorCollector,
     fields: &[ExtraField],
@@ -122,13 +123,35 @@ pub fn check(
                         code: field.code.clone(),
                         value,
                     }),
-                    Err((code, message)) => {
+                    Err((code, message)) if asked => {
                         errors.push(name, code, message);
                         None
                     }
+                    Err(_) => None,
                 },
             }
         })
+        .collect()
+}
+
+/// The questions of a category that a page built from `built` asks exactly as `live`
+/// does: same code, kind, choices and bounds (a reworded label asks the same thing).
+pub fn asked_on_page(built: &[ExtraField], live: &[ExtraField]) -> Vec<String> {
+    let same = |a: &ExtraField, b: &ExtraField| {
+        let keys = |f: &ExtraField| f.choices.iter().map(|c| c.key.clone()).collect::<Vec<_>>();
+        a.kind == b.kind
+            && keys(a) == keys(b)
+            && a.min == b.min
+            && a.max == b.max
+            && a.integer == b.integer
+    };
+    live.iter()
+        .filter(|field| {
+            built
+                .iter()
+                .any(|page| page.code == field.code && same(page, field))
+        })
+        .map(|field| field.code.clone())
         .collect()
 }
 
@@ -271,14 +294,26 @@ fn parse_number(text: &str) -> Option<f64> {
 /// Open311 client's date-time (`2026-11-20T08:30:00+01:00`), taken as its day in Italy.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
+    // chrono's %Y takes any number of digits: `20/11/26` would be the year 26.
+    let four_digit_year = |day: &NaiveDate| (1000..=9999).contains(&day.year());
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
         .ok()
+        .filter(|_| text.get(4..5) == Some("-"))
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%d/%m/%Y")
+                .ok()
+                .filter(|_| text.rsplit('/').next().is_some_and(|year| year.len() == 4))
+        })
         .or_else(|| {
             let at = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
             Some((at + Duration::hours(rome_offset_hours(at))).date_naive())
         })
+        .filter(|day| four_digit_year(day) && (FIRST_YEAR..=LAST_YEAR).contains(&day.year()))
 }
+
+/// Days outside these years are typing mistakes, not answers.
+const FIRST_YEAR: i32 = 1900;
+const LAST_YEAR: i32 = 2100;
 
 /// The answers as questions and answers in words; questions removed from the
 /// configuration since are shown by their code, choices by their key.

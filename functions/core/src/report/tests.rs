@@ -267,37 +267,49 @@ fn a_form_counts_only_the_answers_to_the_chosen_category_questions() {
 
 #[test]
 fn a_form_built_before_a_required_question_existed_still_files_its_reports() {
-    let fields = |on_page: &'static str| {
-        [
+    let live = demo_config();
+    let category = |config: &ComuneConfig| {
+        config
+            .category("veicoli-abbandonati")
+            .unwrap()
+            .1
+            .fields
+            .clone()
+    };
+    let post = |asked: Vec<String>, date: &'static str| {
+        let mut request = from_form_fields([
             ("category", "veicoli-abbandonati"),
             ("description", "Auto ferma da mesi con le gomme a terra"),
             ("address", "Via Tasso 60"),
             ("privacy_accepted", "on"),
             ("answers.veicoli-abbandonati.targa", "AB 123 CD"),
-            ("questions_on_page", on_page),
-        ]
+            ("answers.veicoli-abbandonati.da-quando", date),
+        ])
+        .unwrap();
+        request.questions_on_page = Some(asked);
+        request.validate(&live)
     };
     // The site was built when the category asked only the plate.
-    let older_page = from_form_fields(fields(
-        "buche-stradali.dimensione veicoli-abbandonati.targa",
-    ))
-    .unwrap();
-    assert_eq!(
-        older_page.questions_on_page.as_deref(),
-        Some(&["targa".to_string()][..])
-    );
-    assert_eq!(
-        older_page.validate(&demo_config()).unwrap().answers.len(),
-        1
-    );
-    let current_page = from_form_fields(fields(
-        "veicoli-abbandonati.targa veicoli-abbandonati.da-quando",
-    ))
-    .unwrap();
-    assert_eq!(
-        current_page.validate(&demo_config()).unwrap_err().fields(),
-        ["answers.da-quando"]
-    );
+    let mut older = category(&live);
+    older.retain(|field| field.code == "targa");
+    let asked = answers::asked_on_page(&older, &category(&live));
+    assert_eq!(asked, ["targa"]);
+    assert_eq!(post(asked, "").unwrap().answers.len(), 1);
+    // Built with today's questions, the required one is required.
+    let asked = answers::asked_on_page(&category(&live), &category(&live));
+    assert_eq!(post(asked, "").unwrap_err().fields(), ["answers.da-quando"]);
+    // The page asked the day as free text; now it is a date: what the citizen wrote is
+    // left out instead of refused.
+    let mut as_text = category(&live);
+    as_text[1].kind = crate::config::FieldKind::Line;
+    let asked = answers::asked_on_page(&as_text, &category(&live));
+    assert!(!asked.contains(&"da-quando".to_string()));
+    let filed = post(asked, "a fine estate").unwrap();
+    assert_eq!(filed.answers.len(), 1, "only the plate is kept");
+    // A reworded label asks the same question.
+    let mut reworded = category(&live);
+    reworded[1].label.it = "Da quanto tempo è lì?".into();
+    assert_eq!(answers::asked_on_page(&reworded, &category(&live)).len(), 3);
 }
 
 #[test]
