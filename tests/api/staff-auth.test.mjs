@@ -69,7 +69,7 @@ describe('staff authentication', () => {
     assert.equal(response.body.user.role, 'administrator');
     assert.match(response.body.csrf_token, /^[A-Za-z0-9_-]{43}$/);
     assert.ok(!JSON.stringify(response.body).includes('argon2'), 'the hash never leaves the store');
-    assert.deepEqual(response.body.permissions, ['work_tickets', 'assign_colleagues', 'view_statistics', 'manage_staff', 'manage_configuration']);
+    assert.deepEqual(response.body.permissions, ['work_tickets', 'assign_colleagues', 'view_statistics', 'manage_staff', 'manage_configuration', 'transfer_data']);
   });
 
   test('a wrong password and an unknown account get the same answer', async () => {
@@ -145,6 +145,7 @@ describe('staff authentication', () => {
         case 'GET': return who.get(path);
         case 'POST': return who.post(path, body);
         case 'PATCH': return who.patch(path, body);
+        case 'PUT': return who.put(path, body);
         case 'DELETE': return who.delete(path);
         default: throw new Error(route.method);
       }

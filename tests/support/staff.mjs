@@ -71,6 +71,7 @@ export function client(worker, cookie, csrf, user) {
     get: (route) => call('GET', route),
     post: (route, body, headers) => call('POST', route, body, headers),
     patch: (route, body) => call('PATCH', route, body),
+    put: (route, body) => call('PUT', route, body),
     delete: (route) => call('DELETE', route),
   };
 }

@@ -23,6 +23,7 @@ mod staff_store;
 mod store_client;
 mod submission;
 mod ticket_store;
+mod transfer;
 
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,

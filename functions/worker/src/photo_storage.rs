@@ -32,6 +32,13 @@ async fn put(bucket: &Bucket, key: &str, photo: &CleanPhoto) -> worker::Result<(
         .map(|_| ())
 }
 
+/// Stores one cleaned photo under `key`.
+pub async fn put_one(env: &Env, key: &str, photo: &CleanPhoto) -> Result<(), ApiError> {
+    put(&bucket(env)?, key, photo)
+        .await
+        .map_err(|error| ApiError::StorageUnavailable(format!("R2 put {key}: {error}")))
+}
+
 /// Stores every photo under keys derived from the ticket id. On any failure the objects
 /// written so far are deleted and the citizen is told that nothing was filed.
 pub async fn store_all(

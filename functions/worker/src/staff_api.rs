@@ -11,6 +11,7 @@ use crate::staff_protocol::{
     BulkItem, NewAccount, SavedConfiguration, StaffCall, StaffOp, StaffRefusal,
 };
 use crate::store_client;
+use crate::transfer;
 use segnala_core::api_keys::{hash_of, ApiKey, ApiKeySecret, IssuedApiKey, NewApiKey};
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::public_number::PublicNumber;
@@ -329,6 +330,9 @@ pub async fn handle(mut request: Request, env: &Env, path: &str) -> Result<Respo
                 .await?;
             configuration_saved(env, saved).await
         }
+        RouteName::ExportData => transfer::export(&staff).await,
+        RouteName::ImportTickets => transfer::import_tickets(&mut request, &staff).await,
+        RouteName::ImportPhoto => transfer::import_photo(&mut request, &staff, &params).await,
         RouteName::Setup
         | RouteName::Login
         | RouteName::DashboardHome
@@ -424,14 +428,14 @@ struct BulkBody {
     command: Command,
 }
 
-struct Staff<'a> {
-    env: &'a Env,
-    token: SessionToken,
-    identity: Identity,
+pub(crate) struct Staff<'a> {
+    pub env: &'a Env,
+    pub token: SessionToken,
+    pub identity: Identity,
 }
 
 impl Staff<'_> {
-    async fn call<T: DeserializeOwned>(&self, op: StaffOp) -> Result<T> {
+    pub(crate) async fn call<T: DeserializeOwned>(&self, op: StaffOp) -> Result<T> {
         let call = StaffCall {
             identity: Some(self.identity.clone()),
             op,

@@ -3,10 +3,13 @@
 
 use segnala_core::api_keys::ValidNewApiKey;
 use segnala_core::field_error::FieldError;
+use segnala_core::ids::TicketId;
 use segnala_core::public_number::PublicNumber;
 use segnala_core::staff::account::StaffChange;
 use segnala_core::staff::{Role, StaffId};
 use segnala_core::store::staff::Identity;
+use segnala_core::store::PhotoRecord;
+use segnala_core::transfer::ImportedTicket;
 use segnala_core::workflow::Command;
 use serde::{Deserialize, Serialize};
 
@@ -116,6 +119,22 @@ pub enum StaffOp {
         version: u32,
         note: String,
         based_on: u32,
+    },
+    /// A page of the export; the first page is audited.
+    ExportTickets {
+        after: Option<PublicNumber>,
+        limit: u32,
+    },
+    /// A batch the Worker parsed and checked (`transfer::parse_lines`).
+    ImportTickets {
+        batch: Vec<ImportedTicket>,
+    },
+    /// An imported ticket's photo, cleaned: whether its position is free (`write` false),
+    /// or, once the Worker stored it in R2 under `photo.object_key`, recording it.
+    ImportPhoto {
+        id: TicketId,
+        photo: PhotoRecord,
+        write: bool,
     },
 }
 

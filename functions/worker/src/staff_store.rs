@@ -16,7 +16,7 @@ use segnala_core::staff::views::map_features;
 use segnala_core::staff::{csv, Permission, StaffUser};
 use segnala_core::store::inbox::{act, export, inbox, map_points, ticket_view};
 use segnala_core::store::staff::{self as accounts, StaffError};
-use segnala_core::store::{api_keys, configuration, delivery, SqlDatabase};
+use segnala_core::store::{api_keys, configuration, delivery, transfer, SqlDatabase};
 use segnala_core::workflow::CommandError;
 use serde::Serialize;
 use worker::{Env, Response, Result};
@@ -345,6 +345,32 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
             require(me()?, Permission::ManageConfiguration)?;
             let text = written_version(db, version)?;
             save_configuration(db, env, me()?, &text, &note, based_on, Some(version), now)
+        }
+        StaffOp::ExportTickets { after, limit } => {
+            require(me()?, Permission::TransferData)?;
+            if after.is_none() {
+                // Every citizen's personal data leaves the service: who and when is kept.
+                accounts::audit(
+                    db,
+                    now,
+                    Some(&me()?.id),
+                    "export_tickets",
+                    "tickets",
+                    serde_json::json!({}),
+                )?;
+            }
+            json(&transfer::export_page(db, after, limit)?.ok_or(StaffError::NotFound("ticket"))?)
+        }
+        StaffOp::ImportTickets { batch } => {
+            require(me()?, Permission::TransferData)?;
+            match transfer::import_tickets(db, &batch, &me()?.id, now)? {
+                Ok(outcome) => json(&outcome),
+                Err(conflicts) => Err(StaffError::Invalid(conflicts)),
+            }
+        }
+        StaffOp::ImportPhoto { id, photo, write } => {
+            require(me()?, Permission::TransferData)?;
+            json(&transfer::record_imported_photo(db, id, &photo, write)?)
         }
     }
 }

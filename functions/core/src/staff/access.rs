@@ -18,6 +18,19 @@ pub enum Permission {
     ManageStaff,
     /// Offices, categories, routing rules and response targets.
     ManageConfiguration,
+    /// Export every ticket with its personal data, and import tickets from elsewhere.
+    TransferData,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Self::WorkTickets,
+        Self::AssignColleagues,
+        Self::ViewStatistics,
+        Self::ManageStaff,
+        Self::ManageConfiguration,
+        Self::TransferData,
+    ];
 }
 
 impl Role {
@@ -108,6 +121,7 @@ mod tests {
             Permission::ViewStatistics,
             Permission::ManageStaff,
             Permission::ManageConfiguration,
+            Permission::TransferData,
         ] {
             assert!(!operator.may(denied), "{denied:?}");
         }
@@ -120,6 +134,7 @@ mod tests {
         assert!(referent.may(Permission::ViewStatistics));
         assert!(!referent.may(Permission::ManageStaff));
         assert!(!referent.may(Permission::ManageConfiguration));
+        assert!(!referent.may(Permission::TransferData));
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub enum RouteName {
     PreviewConfiguration,
     SaveConfiguration,
     RestoreConfiguration,
+    /// Every ticket with its history and personal data, as JSON Lines.
+    ExportData,
+    ImportTickets,
+    ImportPhoto,
     /// `/staff`: sends the signed-in to their inbox.
     DashboardHome,
     LoginPage,
@@ -249,6 +253,24 @@ pub const ROUTES: &[Route] = &[
         "POST",
         "/api/v1/staff/configuration/versions/{version}/restore",
         Staff(ManageConfiguration),
+    ),
+    route(
+        ExportData,
+        "GET",
+        "/api/v1/staff/export/tickets.jsonl",
+        Staff(TransferData),
+    ),
+    route(
+        ImportTickets,
+        "POST",
+        "/api/v1/staff/import/tickets",
+        Staff(TransferData),
+    ),
+    route(
+        ImportPhoto,
+        "PUT",
+        "/api/v1/staff/import/tickets/{id}/photos/{position}",
+        Staff(TransferData),
     ),
     page(DashboardHome, "/staff", Staff(WorkTickets)),
     page(LoginPage, "/staff/accesso", Public),

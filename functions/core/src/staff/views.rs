@@ -385,16 +385,10 @@ impl<'a> SessionView<'a> {
                 .map(|id| office_ref(config, id, Language::It)),
             csrf_token,
             expires_at,
-            permissions: [
-                Permission::WorkTickets,
-                Permission::AssignColleagues,
-                Permission::ViewStatistics,
-                Permission::ManageStaff,
-                Permission::ManageConfiguration,
-            ]
-            .into_iter()
-            .filter(|p| user.may(*p))
-            .collect(),
+            permissions: Permission::ALL
+                .into_iter()
+                .filter(|p| user.may(*p))
+                .collect(),
             offices: config
                 .offices
                 .iter()

@@ -9,10 +9,12 @@ use super::{
 use crate::field_error::{ErrorCollector, FieldErrors};
 use crate::ids::TicketId;
 use crate::public_number::PublicNumber;
+use crate::staff::StaffId;
 use crate::store::PhotoRecord;
 use crate::ticket::{Ticket, TicketEvent};
 use crate::transfer::{ExportedTicket, ImportedTicket, TicketExtras};
 use crate::workflow::RejectionReason;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -146,10 +148,13 @@ struct Existing {
 /// Writes a checked batch in one transaction: every ticket with its history and
 /// milestones, the year's numbering moved past the imported numbers. A ticket that
 /// collides with another one here (same id, number or tracking token) refuses the whole
-/// batch, each collision named; nothing is written then.
+/// batch, each collision named; nothing is written then. What was imported, and by whom,
+/// goes to the audit log in the same transaction.
 pub fn import_tickets(
     db: &impl SqlDatabase,
     batch: &[ImportedTicket],
+    by: &StaffId,
+    now: DateTime<Utc>,
 ) -> Result<Result<ImportOutcome, FieldErrors>, StoreError> {
     db.transaction(|db| {
         let list = |values: Vec<String>| serde_json::to_string(&values).expect("strings serialise");
@@ -239,11 +244,28 @@ pub fn import_tickets(
                 }
             }
         }
-        Ok(Ok(ImportOutcome {
+        let outcome = ImportOutcome {
             imported: u32::try_from(fresh.len()).unwrap_or(u32::MAX),
             skipped: u32::try_from(skipped.len()).unwrap_or(u32::MAX),
             photos_missing,
-        }))
+        };
+        if outcome.imported > 0 {
+            let numbers: Vec<PublicNumber> = fresh.iter().map(|t| t.ticket.public_number).collect();
+            super::staff::audit(
+                db,
+                now,
+                Some(by),
+                "import_tickets",
+                "tickets",
+                serde_json::json!({
+                    "imported": outcome.imported,
+                    "skipped": outcome.skipped,
+                    "first": numbers.iter().min(),
+                    "last": numbers.iter().max(),
+                }),
+            )?;
+        }
+        Ok(Ok(outcome))
     })
 }
 
@@ -273,7 +295,7 @@ fn write(db: &impl SqlDatabase, imported: &ImportedTicket) -> Result<(), StoreEr
     Ok(())
 }
 
-/// How recording an uploaded photo of an imported ticket went.
+/// How recording an uploaded photo of an imported ticket went (or would go).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PhotoImport {
@@ -285,10 +307,14 @@ pub enum PhotoImport {
     PositionTaken,
 }
 
+/// Records an uploaded photo at its position, unless the position holds another one.
+/// With `write` false it only says what recording would do, so that the Worker stores a
+/// file in R2 only for a free position and never overwrites a recorded one.
 pub fn record_imported_photo(
     db: &impl SqlDatabase,
     id: TicketId,
     photo: &PhotoRecord,
+    write: bool,
 ) -> Result<PhotoImport, StoreError> {
     db.transaction(|db| {
         let found: Vec<Existing> = db.query(
@@ -302,10 +328,12 @@ pub fn record_imported_photo(
             .into_iter()
             .find(|p| p.position == photo.position)
         {
-            Some(here) if here.object_key == photo.object_key => Ok(PhotoImport::AlreadyThere),
+            Some(here) if here == *photo => Ok(PhotoImport::AlreadyThere),
             Some(_) => Ok(PhotoImport::PositionTaken),
             None => {
-                insert_photo(db, id, photo)?;
+                if write {
+                    insert_photo(db, id, photo)?;
+                }
                 Ok(PhotoImport::Recorded)
             }
         }

@@ -12,6 +12,12 @@ use crate::open_data::query::{Dataset, OpenDataQuery};
 use crate::transfer::{parse_lines, ExportedTicket};
 use crate::workflow::{Command, RejectionReason};
 
+const NOW: DateTime<Utc> = DateTime::from_timestamp_nanos(1_775_000_000_000_000_000);
+
+fn admin() -> crate::staff::StaffId {
+    crate::staff::StaffId::parse("0190a4f6-0000-7000-8000-0000000000ad").unwrap()
+}
+
 fn photo(id: TicketId, position: u8) -> PhotoRecord {
     PhotoRecord {
         position,
@@ -152,7 +158,9 @@ fn an_export_imported_into_an_empty_store_gives_back_the_same_tickets() {
 
     let target = migrated();
     let batch = parse_lines(&body, &demo_config()).unwrap();
-    let outcome = import_tickets(&target, &batch).unwrap().unwrap();
+    let outcome = import_tickets(&target, &batch, &admin(), NOW)
+        .unwrap()
+        .unwrap();
     assert_eq!((outcome.imported, outcome.skipped), (5, 0));
     assert_eq!(
         outcome.photos_missing.len(),
@@ -163,8 +171,13 @@ fn an_export_imported_into_an_empty_store_gives_back_the_same_tickets() {
     // Photos are recorded as their files arrive; then the export is the same, line by line.
     for missing in &outcome.photos_missing {
         assert_eq!(
-            record_imported_photo(&target, missing.id, &photo(missing.id, missing.position))
-                .unwrap(),
+            record_imported_photo(
+                &target,
+                missing.id,
+                &photo(missing.id, missing.position),
+                true
+            )
+            .unwrap(),
             PhotoImport::Recorded
         );
     }
@@ -192,8 +205,15 @@ fn imported_history_sends_no_email_but_later_steps_do() {
     let source = worked_store();
     let target = migrated();
     let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config()).unwrap();
-    import_tickets(&target, &batch).unwrap().unwrap();
+    import_tickets(&target, &batch, &admin(), NOW)
+        .unwrap()
+        .unwrap();
     assert_eq!(outbox_rows(&target), 0, "the citizens were told long ago");
+    let audit = super::staff::audit_log(&target, 10, None).unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "import_tickets");
+    assert_eq!(audit[0].detail["imported"], 5);
+    assert_eq!(audit[0].detail["first"], "2026-000001");
     let open = &batch.last().unwrap().ticket;
     act_at(
         &target,
@@ -209,7 +229,9 @@ fn numbering_continues_after_the_imported_numbers() {
     let source = worked_store();
     let target = migrated();
     let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config()).unwrap();
-    import_tickets(&target, &batch).unwrap().unwrap();
+    import_tickets(&target, &batch, &admin(), NOW)
+        .unwrap()
+        .unwrap();
     let mut entropy = SeededEntropy::new(99);
     let now = at(2026, 4, 2, 9);
     let next = match create_ticket(
@@ -231,8 +253,12 @@ fn a_retried_import_skips_the_tickets_already_there() {
     let source = worked_store();
     let target = migrated();
     let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config()).unwrap();
-    import_tickets(&target, &batch[..2]).unwrap().unwrap();
-    let again = import_tickets(&target, &batch).unwrap().unwrap();
+    import_tickets(&target, &batch[..2], &admin(), NOW)
+        .unwrap()
+        .unwrap();
+    let again = import_tickets(&target, &batch, &admin(), NOW)
+        .unwrap()
+        .unwrap();
     assert_eq!((again.imported, again.skipped), (3, 2));
     assert_eq!(count_tickets(&target).unwrap(), 5);
     let events = count(&target, "SELECT COUNT(*) AS n FROM ticket_events", &[]).unwrap();
@@ -252,7 +278,9 @@ fn a_ticket_that_collides_with_one_here_refuses_the_whole_batch() {
     exported[0].id = other.id;
     exported[0].tracking_token = crate::ids::TrackingToken::generate(&mut SeededEntropy::new(501));
     let batch = parse_lines(&lines(&exported), &demo_config()).unwrap();
-    let refused = import_tickets(&target, &batch).unwrap().unwrap_err();
+    let refused = import_tickets(&target, &batch, &admin(), NOW)
+        .unwrap()
+        .unwrap_err();
     assert_eq!(refused.0[0].field, "tickets.2026-000001.number");
     assert_eq!(refused.0[0].code, "number_taken");
     assert_eq!(
@@ -261,6 +289,8 @@ fn a_ticket_that_collides_with_one_here_refuses_the_whole_batch() {
         "the others are the same tickets, so skipped"
     );
     assert_eq!(columns(&target), before, "nothing written");
+    let audited = count(&target, "SELECT COUNT(*) AS n FROM audit_log", &[]).unwrap();
+    assert_eq!(audited, 0, "nor audited");
 }
 
 #[test]
@@ -268,28 +298,47 @@ fn an_uploaded_photo_is_recorded_once_and_never_replaces_another() {
     let source = worked_store();
     let target = migrated();
     let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config()).unwrap();
-    import_tickets(&target, &batch).unwrap().unwrap();
+    import_tickets(&target, &batch, &admin(), NOW)
+        .unwrap()
+        .unwrap();
     let id = batch[0].ticket.id;
     assert_eq!(
-        record_imported_photo(&target, id, &photo(id, 1)).unwrap(),
+        record_imported_photo(&target, id, &photo(id, 1), false).unwrap(),
+        PhotoImport::Recorded
+    );
+    assert!(
+        photos(&target, id).unwrap().is_empty(),
+        "a check writes nothing"
+    );
+    assert_eq!(
+        record_imported_photo(&target, id, &photo(id, 1), true).unwrap(),
         PhotoImport::Recorded
     );
     assert_eq!(
-        record_imported_photo(&target, id, &photo(id, 1)).unwrap(),
+        record_imported_photo(&target, id, &photo(id, 1), true).unwrap(),
         PhotoImport::AlreadyThere
+    );
+    let mut bigger = photo(id, 1);
+    bigger.bytes += 1;
+    assert_eq!(
+        record_imported_photo(&target, id, &bigger, false).unwrap(),
+        PhotoImport::PositionTaken,
+        "another file under the same name replaces nothing"
     );
     let mut png = photo(id, 1);
     png.object_key = crate::photo::object_key(id, 1, crate::photo::PhotoFormat::Png);
     assert_eq!(
-        record_imported_photo(&target, id, &png).unwrap(),
+        record_imported_photo(&target, id, &png, true).unwrap(),
         PhotoImport::PositionTaken
     );
     let stranger = TicketId::generate(at(2026, 3, 1, 0), &mut SeededEntropy::new(3));
     assert_eq!(
-        record_imported_photo(&target, stranger, &photo(stranger, 1)).unwrap(),
+        record_imported_photo(&target, stranger, &photo(stranger, 1), true).unwrap(),
         PhotoImport::NoSuchTicket
     );
-    let retried = import_tickets(&target, &batch).unwrap().unwrap();
+    let retried = import_tickets(&target, &batch, &admin(), NOW)
+        .unwrap()
+        .unwrap();
     assert!(
         !retried.photos_missing.iter().any(|m| m.id == id),
         "a recorded photo is no longer asked for"
