@@ -1,16 +1,23 @@
-// Files the demo reports (config/demo-reports.json) through the public API of a running
-// local stack, once per state folder; with a setup token, also creates demo staff accounts
-// (an administrator, and a referent and an operator of the roads office) with random
-// passwords written to STATE_DIR/demo-staff.json.
+// Seeds a local stack's demo comune, once per state folder, through its public and staff
+// APIs: with a setup token, demo staff accounts (an administrator, and a referent and an
+// operator of the roads office) with random passwords written to STATE_DIR/demo-staff.json,
+// and a made-up year of past reports worked by the offices (`segnala demo-history`,
+// imported like any export), so the dashboard shows a working service; then the demo
+// reports of config/demo-reports.json, filed today.
 // Usage: node scripts/seed-demo.mjs URL STATE_DIR [SETUP_TOKEN]
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 
 const [url, stateDir, setupToken] = process.argv.slice(2);
 const marker = path.join(stateDir, '.demo-seeded');
 const staffFile = path.join(stateDir, 'demo-staff.json');
+const historyFile = path.join(stateDir, '.demo-history');
 const staffDone = () => !setupToken || (fs.existsSync(staffFile) && JSON.parse(fs.readFileSync(staffFile, 'utf8')).complete);
+const historyDone = () => !setupToken || fs.existsSync(marker)
+  || (fs.existsSync(historyFile) && JSON.parse(fs.readFileSync(historyFile, 'utf8')).complete);
 if (fs.existsSync(marker) && staffDone()) process.exit(0);
 
 const deadline = Date.now() + 120_000;
@@ -61,9 +68,58 @@ async function seedStaff() {
   console.log(`seed: demo staff accounts ready; e-mails and passwords in ${staffFile}`);
 }
 
+async function adminSession() {
+  const [admin] = JSON.parse(fs.readFileSync(staffFile, 'utf8')).accounts;
+  const login = await post('/api/v1/staff/session', { email: admin.email, password: admin.password });
+  if (login.status !== 200) throw new Error(`demo administrator cannot sign in (${login.status})`);
+  return { Cookie: login.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': login.body.csrf_token };
+}
+
+// A year up to yesterday (in Italy), made up with a seed kept in the state folder, so an
+// interrupted import resumes with the same tickets; batches already written are skipped.
+async function seedHistory() {
+  const session = await adminSession();
+  const users = await (await fetch(`${url}/api/v1/staff/users`, { headers: session })).json();
+  const id = (email) => users.find((u) => u.email === email)?.id;
+  const plan = fs.existsSync(historyFile) ? JSON.parse(fs.readFileSync(historyFile, 'utf8')) : {
+    seed: crypto.randomBytes(6).readUIntBE(0, 6),
+    until: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date(Date.now() - 86_400_000)),
+    complete: false,
+  };
+  fs.writeFileSync(historyFile, JSON.stringify(plan));
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const config = process.env.SEGNALA_CONFIG ?? path.join(root, 'config/demo-bergamo.json');
+  const { stdout } = await promisify(execFile)('cargo', [
+    'run', '-q', '--locked', '-p', 'segnala-cli', '--', 'demo-history', config,
+    path.join(root, 'config/demo-history.json'), '--until', plan.until, '--seed', String(plan.seed),
+    '--staff', `strade-mobilita=${id('operatore.strade@comune.example.it')}`, '--fallback-staff', id('admin@comune.example.it'),
+  ], { cwd: root, maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+  const lines = stdout.split('\n').filter(Boolean);
+  let imported = 0;
+  for (let start = 0; start < lines.length; start += 500) {
+    const response = await fetch(`${url}/api/v1/staff/import/tickets`, {
+      method: 'POST', headers: { ...session, 'Content-Type': 'application/x-ndjson' },
+      body: lines.slice(start, start + 500).join('\n'), signal: AbortSignal.timeout(120_000),
+    });
+    const body = await response.json();
+    if (![200, 201].includes(response.status)) throw new Error(`history refused (${response.status}): ${JSON.stringify(body).slice(0, 500)}`);
+    imported += body.imported;
+  }
+  fs.writeFileSync(historyFile, JSON.stringify({ ...plan, complete: true, tickets: lines.length }));
+  console.log(`seed: imported a year of demo history up to ${plan.until}: ${imported} reports`);
+}
+
 if (!staffDone()) {
   try {
     await seedStaff();
+  } catch (error) {
+    console.error(`seed: ${error.message}`);
+    process.exit(1);
+  }
+}
+if (!historyDone()) {
+  try {
+    await seedHistory();
   } catch (error) {
     console.error(`seed: ${error.message}`);
     process.exit(1);

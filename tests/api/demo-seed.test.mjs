@@ -1,5 +1,6 @@
 // The local stack's demo data: scripts/seed-demo.mjs files every demo report through the
-// public API, writes their tracking links, and does nothing more when run again.
+// public API, writes their tracking links, and does nothing more when run again; with the
+// setup token it also makes demo staff and imports a year of worked reports.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -59,5 +60,37 @@ describe('demo seed of the local stack', () => {
     fs.rmSync(markerPath); // as if the seed had stopped before writing it
     await run(process.execPath, [SEED, worker.url, worker.stateDir], { timeout: 60_000 });
     assert.deepEqual(fs.readFileSync(markerPath, 'utf8').trim().split('\n').slice(1), first, 'the same reports, not new ones');
+  });
+
+  test('on a fresh stack with the setup token, a worked year comes before today\'s reports', async () => {
+    const fresh = await startWorker();
+    try {
+      await run(process.execPath, [SEED, fresh.url, fresh.stateDir, fresh.setupToken], { timeout: 300_000 });
+      const plan = JSON.parse(fs.readFileSync(path.join(fresh.stateDir, '.demo-history'), 'utf8'));
+      assert.equal(plan.complete, true);
+      assert.ok(plan.tickets > 1000, `${plan.tickets} reports in a year`);
+
+      const stats = await (await fetch(`${fresh.url}/api/v1/open-data/statistics.json`)).json();
+      assert.equal(stats.totals.reports, plan.tickets + DEMO_REPORTS.length, JSON.stringify(stats.totals));
+      const filedMonths = stats.by_month.filter((m) => m.received > 0);
+      assert.ok(filedMonths.length >= 12, `${filedMonths.length} months with reports`);
+      assert.ok(stats.totals.resolved > plan.tickets / 2, JSON.stringify(stats.totals));
+      assert.ok(stats.performance.take_in_charge.median_hours > 0, JSON.stringify(stats.performance));
+
+      // Today's demo reports are numbered after the year's; nobody was e-mailed for the year.
+      const lines = fs.readFileSync(path.join(fresh.stateDir, '.demo-seeded'), 'utf8').trim().split('\n').slice(1);
+      const year = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric' }).format(new Date());
+      const sequences = lines.map((line) => line.split(' ')[0]).filter((n) => n.startsWith(year)).map((n) => Number(n.split('-')[1]));
+      assert.ok(Math.min(...sequences) > 100, `today's numbers continue the year's: ${sequences}`);
+      const told = fresh.mail.messages().filter((m) => m.to.some((to) => to.startsWith('cittadino.')));
+      assert.deepEqual(told, [], 'the made-up citizens are told nothing');
+
+      // Run again: nothing is imported or filed twice.
+      await run(process.execPath, [SEED, fresh.url, fresh.stateDir, fresh.setupToken], { timeout: 120_000 });
+      const again = await (await fetch(`${fresh.url}/api/v1/open-data/statistics.json`)).json();
+      assert.equal(again.totals.reports, stats.totals.reports);
+    } finally {
+      await fresh.stop();
+    }
   });
 });

@@ -6,10 +6,12 @@
 //! - `segnala staff-routes`: prints the staff route table (method, path, access) as JSON;
 //!   the API tests walk it to prove every route refuses whoever it must.
 
+mod demo_history;
+
 use segnala_core::config::ComuneConfig;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE\n       segnala staff-routes";
+const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE\n       segnala staff-routes\n       segnala demo-history CONFIG TEXTS --until YYYY-MM-DD --seed N [--months N] [--per-month N] [--staff OFFICE=ID]... [--fallback-staff ID]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,6 +20,13 @@ fn main() -> ExitCode {
             validate(files)
         }
         Some((command, [file])) if command == "public-config" => public_config(file),
+        Some((command, rest)) if command == "demo-history" => match demo(rest) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("demo-history: {message}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         Some((command, [])) if command == "staff-routes" => {
             match serde_json::to_string_pretty(segnala_core::staff::routes::ROUTES) {
                 Ok(json) => {
@@ -104,4 +113,65 @@ fn public_config(file: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn demo(args: &[String]) -> Result<(), String> {
+    let [config, texts, flags @ ..] = args else {
+        return Err("CONFIG and TEXTS are required".into());
+    };
+    let read = |path: &str| std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"));
+    let config = ComuneConfig::from_json(&read(config)?).map_err(|e| e.to_string())?;
+    let texts: demo_history::Texts =
+        serde_json::from_str(&read(texts)?).map_err(|e| format!("texts: {e}"))?;
+    let mut options = demo_history::Options {
+        until: chrono::NaiveDate::MIN,
+        months: 12,
+        per_month: 130,
+        seed: 0,
+        staff: Default::default(),
+        fallback: String::new(),
+    };
+    let (mut until, mut seed) = (None, None);
+    let mut pairs = flags.chunks(2);
+    for pair in &mut pairs {
+        let [flag, value] = pair else {
+            return Err(format!("{} needs a value", pair[0]));
+        };
+        let number = |text: &str| {
+            text.parse::<u64>()
+                .map_err(|_| format!("{flag}: not a number"))
+        };
+        match flag.as_str() {
+            "--until" => {
+                until = Some(
+                    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                        .map_err(|_| "--until: a day, YYYY-MM-DD".to_string())?,
+                )
+            }
+            "--seed" => seed = Some(number(value)?),
+            "--months" => options.months = number(value)?.clamp(1, 36) as u32,
+            "--per-month" => options.per_month = number(value)?.clamp(1, 5000) as u32,
+            "--fallback-staff" => options.fallback = value.clone(),
+            "--staff" => {
+                let (office, id) = value
+                    .split_once('=')
+                    .ok_or("--staff: OFFICE=ID".to_string())?;
+                options.staff.insert(office.to_string(), id.to_string());
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    options.until = until.ok_or("--until is required")?;
+    options.seed = seed.ok_or("--seed is required")?;
+    if options.fallback.is_empty() {
+        return Err("--fallback-staff is required: someone acts for every office".into());
+    }
+    let tickets = demo_history::generate(&config, &texts, &options).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    for ticket in tickets {
+        out.push_str(&ticket.to_line());
+        out.push('\n');
+    }
+    print!("{out}");
+    Ok(())
 }
