@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { batches } from './json-lines.mjs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -87,19 +88,20 @@ async function seedHistory() {
     complete: false,
   };
   fs.writeFileSync(historyFile, JSON.stringify(plan));
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-  const config = process.env.SEGNALA_CONFIG ?? path.join(root, 'config/demo-bergamo.json');
-  const { stdout } = await promisify(execFile)('cargo', [
-    'run', '-q', '--locked', '-p', 'segnala-cli', '--', 'demo-history', config,
-    path.join(root, 'config/demo-history.json'), '--until', plan.until, '--seed', String(plan.seed),
-    '--staff', `strade-mobilita=${id('operatore.strade@comune.example.it')}`, '--fallback-staff', id('admin@comune.example.it'),
-  ], { cwd: root, maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
-  const lines = stdout.split('\n').filter(Boolean);
+  // The lines are kept too: a resumed import sends the very same tickets, whatever changed
+  // in the generator or its texts since.
+  const linesFile = path.join(stateDir, 'demo-history.jsonl');
+  if (!fs.existsSync(linesFile)) {
+    const made = await makeHistory(plan, id);
+    fs.writeFileSync(`${linesFile}.part`, made, { mode: 0o600 });
+    fs.renameSync(`${linesFile}.part`, linesFile);
+  }
+  const lines = fs.readFileSync(linesFile, 'utf8').split('\n').filter(Boolean);
   let imported = 0;
-  for (let start = 0; start < lines.length; start += 500) {
+  for (const batch of batches(lines)) {
     const response = await fetch(`${url}/api/v1/staff/import/tickets`, {
       method: 'POST', headers: { ...session, 'Content-Type': 'application/x-ndjson' },
-      body: lines.slice(start, start + 500).join('\n'), signal: AbortSignal.timeout(120_000),
+      body: batch.join('\n'), signal: AbortSignal.timeout(120_000),
     });
     const body = await response.json();
     if (![200, 201].includes(response.status)) throw new Error(`history refused (${response.status}): ${JSON.stringify(body).slice(0, 500)}`);
@@ -107,6 +109,18 @@ async function seedHistory() {
   }
   fs.writeFileSync(historyFile, JSON.stringify({ ...plan, complete: true, tickets: lines.length }));
   console.log(`seed: imported a year of demo history up to ${plan.until}: ${imported} reports`);
+}
+
+
+async function makeHistory(plan, id) {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const config = process.env.SEGNALA_CONFIG ?? path.join(root, 'config/demo-bergamo.json');
+  const { stdout } = await promisify(execFile)('cargo', [
+    'run', '-q', '--locked', '-p', 'segnala-cli', '--', 'demo-history', config,
+    path.join(root, 'config/demo-history.json'), '--until', plan.until, '--seed', String(plan.seed),
+    '--staff', `strade-mobilita=${id('operatore.strade@comune.example.it')}`, '--fallback-staff', id('admin@comune.example.it'),
+  ], { cwd: root, maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+  return stdout;
 }
 
 if (!staffDone()) {

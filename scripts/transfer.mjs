@@ -9,9 +9,11 @@
 // photos; it can be run again after an interruption: what is there already is skipped.
 import fs from 'node:fs';
 import path from 'node:path';
+import { batches } from './json-lines.mjs';
 
-const BATCH = 500;
 const TIMEOUT_MS = 120_000;
+/// A whole export is one streamed answer: give it time to arrive.
+const EXPORT_TIMEOUT_MS = 60 * 60_000;
 
 async function signIn(url, email, password) {
   const response = await fetch(`${url}/api/v1/staff/session`, {
@@ -24,7 +26,7 @@ async function signIn(url, email, password) {
 }
 
 async function exportTo(url, session, folder) {
-  const response = await fetch(`${url}/api/v1/staff/export/tickets.jsonl`, { headers: session, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const response = await fetch(`${url}/api/v1/staff/export/tickets.jsonl`, { headers: session, signal: AbortSignal.timeout(EXPORT_TIMEOUT_MS) });
   if (response.status !== 200) throw new Error(`export refused (${response.status}): ${await response.text()}`);
   const text = await response.text();
   fs.mkdirSync(folder, { recursive: true });
@@ -53,10 +55,11 @@ async function importFrom(url, session, folder) {
   }
   const totals = { imported: 0, skipped: 0, photos: 0 };
   const missing = [];
-  for (let start = 0; start < lines.length; start += BATCH) {
+  let start = 0;
+  for (const batch of batches(lines)) {
     const response = await fetch(`${url}/api/v1/staff/import/tickets`, {
       method: 'POST', headers: { ...session, 'Content-Type': 'application/x-ndjson' },
-      body: lines.slice(start, start + BATCH).join('\n'), signal: AbortSignal.timeout(TIMEOUT_MS),
+      body: batch.join('\n'), signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     const body = await response.json();
     if (![200, 201].includes(response.status)) {
@@ -64,11 +67,12 @@ async function importFrom(url, session, folder) {
       const problems = (body.fields ?? [])
         .map((f) => `  ${f.field.replace(/^lines\[(\d+)\]/, (_, n) => `line ${start + Number(n)}`)}: ${f.message}`)
         .join('\n');
-      throw new Error(`lines ${start + 1}-${Math.min(start + BATCH, lines.length)} refused (${response.status}):\n${problems}`);
+      throw new Error(`lines ${start + 1}-${start + batch.length} refused (${response.status}):\n${problems}`);
     }
     totals.imported += body.imported;
     totals.skipped += body.skipped;
     missing.push(...body.photos_missing);
+    start += batch.length;
   }
   for (const { id, position } of missing) {
     const photo = files.get(`${id}/${position}`);
@@ -82,6 +86,7 @@ async function importFrom(url, session, folder) {
   }
   return totals;
 }
+
 
 const [command, url, folder] = process.argv.slice(2);
 const { SEGNALA_EMAIL: email, SEGNALA_PASSWORD: password } = process.env;

@@ -126,6 +126,20 @@ describe('export and import of a comune\'s tickets', () => {
       assert.equal((await put()).status, 200, 'a retried upload changes nothing');
     }
     assert.equal((await exportOf(targetAdmin, target)).text, text, 'byte for byte');
+    for (const missing of imported.body.photos_missing) {
+      const path = `/api/v1/staff/tickets/${missing.number}/photos/${missing.position}`;
+      const [from, to] = await Promise.all([
+        fetch(`${source.url}${path}`, { headers: { Cookie: sourceAdmin.cookie } }),
+        fetch(`${target.url}${path}`, { headers: { Cookie: targetAdmin.cookie } }),
+      ]);
+      assert.deepEqual(Buffer.from(await to.arrayBuffer()), Buffer.from(await from.arrayBuffer()), `${path}: the same file`);
+    }
+    // A photo is taken only where the export listed one.
+    const first = imported.body.photos_missing[0];
+    const extra = await fetch(`${target.url}/api/v1/staff/import/tickets/${first.id}/photos/3`, {
+      method: 'PUT', body: fixture('plain.jpg'), headers: { Cookie: targetAdmin.cookie, 'X-CSRF-Token': targetAdmin.csrf },
+    });
+    assert.equal(extra.status, 404);
 
     // The citizens' links keep working, photos too; the duplicate still shows its original.
     for (const token of tokens) {
@@ -154,13 +168,19 @@ describe('export and import of a comune\'s tickets', () => {
     assert.equal(next.json.public_number.split('-')[1], '000008');
   });
 
-  test('importing the same file again imports nothing twice', async () => {
+  test('importing the same file again imports nothing twice, and names a ticket worked since', async () => {
     const { text } = await exportOf(sourceAdmin, source);
+    // The previous test took the open ticket in charge in the new deployment.
+    const worked = JSON.parse(text.trim().split('\n').find((line) => JSON.parse(line).status === 'received'));
     const again = await importInto(targetAdmin, target, text);
-    assert.equal(again.status, 200, JSON.stringify(again.body));
-    assert.equal(again.body.imported, 0);
-    assert.equal(again.body.skipped, 7);
-    assert.deepEqual(again.body.photos_missing, []);
+    assert.equal(again.status, 422, JSON.stringify(again.body));
+    assert.deepEqual(again.body.fields.map((f) => [f.field, f.code]), [[`tickets.${worked.number}`, 'changed']]);
+    const rest = text.trim().split('\n').filter((line) => JSON.parse(line).number !== worked.number).join('\n');
+    const skipped = await importInto(targetAdmin, target, rest);
+    assert.equal(skipped.status, 200, JSON.stringify(skipped.body));
+    assert.equal(skipped.body.imported, 0);
+    assert.equal(skipped.body.skipped, 6);
+    assert.deepEqual(skipped.body.photos_missing, []);
   });
 
   test('a bad body is refused whole, each problem named by line and field', async () => {

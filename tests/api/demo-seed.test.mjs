@@ -80,8 +80,11 @@ describe('demo seed of the local stack', () => {
       // Today's demo reports are numbered after the year's; nobody was e-mailed for the year.
       const lines = fs.readFileSync(path.join(fresh.stateDir, '.demo-seeded'), 'utf8').trim().split('\n').slice(1);
       const year = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric' }).format(new Date());
-      const sequences = lines.map((line) => line.split(' ')[0]).filter((n) => n.startsWith(year)).map((n) => Number(n.split('-')[1]));
-      assert.ok(Math.min(...sequences) > 100, `today's numbers continue the year's: ${sequences}`);
+      const history = fs.readFileSync(path.join(fresh.stateDir, 'demo-history.jsonl'), 'utf8').trim().split('\n')
+        .map((line) => JSON.parse(line).number).filter((n) => n.startsWith(year));
+      const highest = Math.max(0, ...history.map((n) => Number(n.split('-')[1])));
+      const sequences = lines.map((line) => Number(line.split(' ')[0].split('-')[1]));
+      assert.deepEqual(sequences, sequences.map((_, i) => highest + i + 1), `today's numbers continue the year's (${highest})`);
       const told = fresh.mail.messages().filter((m) => m.to.some((to) => to.startsWith('cittadino.')));
       assert.deepEqual(told, [], 'the made-up citizens are told nothing');
 

@@ -58,4 +58,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_answers.sql",
         sql: include_str!("../../../schema/migrations/0010_answers.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_imported_photos.sql",
+        sql: include_str!("../../../schema/migrations/0011_imported_photos.sql"),
+    },
 ];

@@ -10,7 +10,7 @@ use crate::email::Email;
 use crate::field_error::{parse_json, ErrorCollector, FieldErrors};
 use crate::geo::Coordinates;
 use crate::ids::{TicketId, TrackingToken};
-use crate::public_number::PublicNumber;
+use crate::public_number::{italian_year, PublicNumber};
 use crate::report::answers::Answer;
 use crate::report::{
     Language, Phone, ReportKind, Reporter, ValidReport, ADDRESS_MAX_CHARS, DESCRIPTION_MAX_CHARS,
@@ -18,11 +18,11 @@ use crate::report::{
 };
 use crate::routing::RoutingDecision;
 use crate::staff::StaffId;
-use crate::status::Status;
+use crate::status::{Action, Status};
 use crate::store::PhotoRecord;
 use crate::text;
 use crate::ticket::{
-    Actor, Created, Deadlines, EventKind, Milestone, Priority, Ticket, TicketEvent, Visibility,
+    Actor, Deadlines, EventKind, Milestone, Priority, Ticket, TicketEvent, Visibility,
 };
 use crate::workflow::RejectionReason;
 use chrono::{DateTime, Utc};
@@ -38,6 +38,8 @@ const MAX_ERRORS: usize = 100;
 const NOTE_MAX_CHARS: usize = 4000;
 const MAX_PHOTOS: usize = 10;
 const STAFF_ID_MAX_CHARS: usize = 100;
+/// A yearly sequence no comune reaches; a bigger one would stop the numbering of new tickets.
+const MAX_SEQUENCE: u32 = 999_999;
 const MAX_ANSWERS: usize = 50;
 
 /// The format's name and version, first field of every line.
@@ -90,6 +92,10 @@ pub struct ExportedTicket {
     /// When the citizen confirmed the address, where the comune asks for it.
     #[serde(default)]
     pub email_confirmed_at: Option<DateTime<Utc>>,
+    /// The secret of the confirmation link the citizen was sent, while not confirmed: their
+    /// later messages wait for it, as they would have.
+    #[serde(default)]
+    pub email_confirmation_code: Option<String>,
     pub created_at: DateTime<Utc>,
     /// Every event, oldest first; the first is the filing.
     pub history: Vec<ExportedEvent>,
@@ -162,6 +168,8 @@ impl ExportedPhoto {
 pub struct TicketExtras {
     pub rejection_reason: Option<RejectionReason>,
     pub email_confirmed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub email_confirmation_code: Option<String>,
 }
 
 impl ExportedTicket {
@@ -205,6 +213,11 @@ impl ExportedTicket {
             duplicate_of: ticket.duplicate_of,
             rejection_reason: extras.rejection_reason,
             email_confirmed_at: extras.email_confirmed_at,
+            // Once confirmed, the code has done its work.
+            email_confirmation_code: extras
+                .email_confirmation_code
+                .clone()
+                .filter(|_| extras.email_confirmed_at.is_none()),
             created_at: ticket.created_at,
             history: events
                 .iter()
@@ -240,13 +253,19 @@ pub struct ImportedTicket {
     pub extras: TicketExtras,
     pub taken_in_charge_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
-    /// Photo positions the ticket lists; each is recorded when its file is uploaded.
-    pub photo_positions: Vec<u8>,
+    /// The photos the line lists (position, media type); each is recorded when its file
+    /// is uploaded.
+    pub photos: Vec<(u8, String)>,
 }
 
 /// Parses and checks a JSON Lines body. Blank lines are skipped; every problem is named
 /// `lines[N].field`, N being the line's number in the body (from 1), and all come at once.
-pub fn parse_lines(body: &str, config: &ComuneConfig) -> Result<Vec<ImportedTicket>, FieldErrors> {
+/// Nothing may have happened after `now`.
+pub fn parse_lines(
+    body: &str,
+    config: &ComuneConfig,
+    now: DateTime<Utc>,
+) -> Result<Vec<ImportedTicket>, FieldErrors> {
     let mut errors = ErrorCollector::default();
     let mut tickets = Vec::new();
     let lines: Vec<(usize, &str)> = body
@@ -270,7 +289,7 @@ pub fn parse_lines(body: &str, config: &ComuneConfig) -> Result<Vec<ImportedTick
         let prefix = format!("lines[{number}]");
         match parse_json::<ExportedTicket>(line) {
             Ok(exported) => {
-                if let Some(ticket) = check(&exported, config, &mut errors, &prefix) {
+                if let Some(ticket) = check(&exported, config, &mut errors, &prefix, now) {
                     tickets.push(ticket);
                 }
             }
@@ -339,9 +358,39 @@ pub fn check(
     config: &ComuneConfig,
     errors: &mut ErrorCollector,
     prefix: &str,
+    now: DateTime<Utc>,
 ) -> Option<ImportedTicket> {
     let field = |name: &str| format!("{prefix}.{name}");
     let before = errors.len();
+
+    // The numbering of the tickets still to come depends on these.
+    let number = exported.number;
+    if number.year() != italian_year(exported.created_at) {
+        errors.push(
+            field("number"),
+            "wrong_year",
+            "a ticket is numbered in the year it was filed (in Italy)",
+        );
+    }
+    if number.sequence() > MAX_SEQUENCE {
+        errors.push(
+            field("number"),
+            "out_of_range",
+            format!("at most {MAX_SEQUENCE} tickets a year"),
+        );
+    }
+    if exported.created_at > now {
+        errors.push(field("created_at"), "in_the_future", "is later than now");
+    }
+    if let Some(code) = &exported.email_confirmation_code {
+        if TrackingToken::parse(code).is_err() || exported.reporter.email.is_none() {
+            errors.push(
+                field("email_confirmation_code"),
+                "invalid_code",
+                "26 base32 characters, for a ticket with an e-mail address",
+            );
+        }
+    }
 
     // Open tickets must be workable here; closed ones may name a topic or office removed
     // since, as the store itself keeps them.
@@ -450,7 +499,7 @@ pub fn check(
         );
     }
     photos(exported, errors, &field("photos"));
-    let (taken_in_charge_at, closed_at) = history(exported, errors, prefix);
+    let (taken_in_charge_at, closed_at) = history(exported, errors, prefix, now);
 
     if errors.len() > before {
         return None;
@@ -518,10 +567,15 @@ pub fn check(
         extras: TicketExtras {
             rejection_reason: exported.rejection_reason,
             email_confirmed_at: exported.email_confirmed_at,
+            email_confirmation_code: exported.email_confirmation_code.clone(),
         },
         taken_in_charge_at,
         closed_at,
-        photo_positions: exported.photos.iter().map(|p| p.position).collect(),
+        photos: exported
+            .photos
+            .iter()
+            .map(|p| (p.position, p.content_type.clone()))
+            .collect(),
     })
 }
 
@@ -553,14 +607,31 @@ fn photos(exported: &ExportedTicket, errors: &mut ErrorCollector, path: &str) {
     }
 }
 
-/// Checks the history step by step: it opens with the filing, each event leaves the ticket
-/// where the next one finds it, every action is one the state machine allows from there,
-/// time never runs backwards, and the last event leaves the ticket as the line describes
-/// it. Returns the milestones the history sets (taken in charge, closed).
+/// The ticket as its history leaves it, replayed event by event.
+struct Replay {
+    status: Option<Status>,
+    office: Option<String>,
+    assignee: Option<StaffId>,
+    priority: Priority,
+    duplicate_of: Option<PublicNumber>,
+    last_reassign: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+    taken: Option<DateTime<Utc>>,
+    closed: Option<DateTime<Utc>>,
+}
+
+/// Checks the history step by step as `workflow::decide` writes it: it opens with the
+/// filing; each event starts where the previous one left the ticket, is an action the
+/// state machine allows from there and leads where that action leads, with the visibility
+/// and the text the action has; only a reassignment changes the office; time never runs
+/// backwards nor past `now`; and the ticket stands where the history leaves it (status,
+/// office, assignee, priority, original, deadline after a reassignment). Returns the
+/// milestones the history sets (taken in charge, closed).
 fn history(
     exported: &ExportedTicket,
     errors: &mut ErrorCollector,
     prefix: &str,
+    now: DateTime<Utc>,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let path = format!("{prefix}.history");
     let events = &exported.history;
@@ -576,86 +647,25 @@ fn history(
         errors.push(path, "too_long", format!("at most {MAX_HISTORY} events"));
         return (None, None);
     }
-    let (mut taken, mut closed) = (None, None);
-    let mut state: Option<Status> = None;
-    let mut previous_at = exported.created_at;
+    let mut replay = Replay {
+        status: None,
+        office: None,
+        assignee: None,
+        priority: Priority::Normal,
+        duplicate_of: None,
+        last_reassign: None,
+        at: exported.created_at,
+        taken: None,
+        closed: None,
+    };
     for (index, event) in events.iter().enumerate() {
         let at = |name: &str| format!("{path}[{index}].{name}");
-        if index == 0 {
-            let filing = event.action == EventKind::Created(Created::Created)
-                && event.from_status.is_none()
-                && event.to_status == Status::Received;
-            if !filing {
-                errors.push(
-                    at("action"),
-                    "not_a_filing",
-                    "the first event is `created`, from no status to `received`",
-                );
-            }
-            if event.at != exported.created_at {
-                errors.push(
-                    at("at"),
-                    "not_created_at",
-                    "the filing is at the ticket's created_at",
-                );
-            }
-        } else {
-            match event.action {
-                EventKind::Created(_) => errors.push(
-                    at("action"),
-                    "filed_twice",
-                    "only the first event is the filing",
-                ),
-                EventKind::Action(action) => {
-                    let from = state.unwrap_or(Status::Received);
-                    if event.from_status != Some(from) {
-                        errors.push(
-                            at("from_status"),
-                            "broken_chain",
-                            format!("the previous event left the ticket `{}`", from.as_str()),
-                        );
-                    }
-                    match from.after(action) {
-                        Ok(next) if next == event.to_status => {}
-                        Ok(next) => errors.push(
-                            at("to_status"),
-                            "wrong_status",
-                            format!(
-                                "`{}` from `{}` leads to `{}`",
-                                action_name(event),
-                                from.as_str(),
-                                next.as_str()
-                            ),
-                        ),
-                        Err(_) => errors.push(
-                            at("action"),
-                            "transition_refused",
-                            format!(
-                                "`{}` is not possible from `{}`",
-                                action_name(event),
-                                from.as_str()
-                            ),
-                        ),
-                    }
-                }
-            }
-            if event.at < previous_at {
-                errors.push(at("at"), "out_of_order", "is before the previous event");
-            }
+        step(exported, event, index, &mut replay, errors, &at);
+        if event.at > now {
+            errors.push(at("at"), "in_the_future", "is later than now");
         }
-        if event
-            .office
-            .as_deref()
-            .is_none_or(|office| office.trim().is_empty())
-        {
-            errors.push(
-                at("office"),
-                "required",
-                "names the office holding the ticket after it",
-            );
-        }
-        // Staff ids are UUIDs here; another system's may be user names, kept as they are.
         if let Actor::Staff(id) = &event.actor {
+            // Staff ids are UUIDs here; another system's may be user names, kept as they are.
             let plain = clean_text(errors, &at("actor.id"), id, STAFF_ID_MAX_CHARS, true);
             if plain.is_some_and(|id| id.is_empty()) {
                 errors.push(at("actor.id"), "required", "names the staff member");
@@ -664,7 +674,7 @@ fn history(
         if let Some(note) = &event.note {
             clean_text(errors, &at("note"), note, NOTE_MAX_CHARS, false);
         }
-        let step = TicketEvent {
+        let moved = TicketEvent {
             ticket_id: exported.id,
             at: event.at,
             actor: event.actor.clone(),
@@ -676,8 +686,8 @@ fn history(
             note: None,
         };
         for (milestone, value) in [
-            (step.taken_in_charge(), &mut taken),
-            (step.closed(), &mut closed),
+            (moved.taken_in_charge(), &mut replay.taken),
+            (moved.closed(), &mut replay.closed),
         ] {
             match milestone {
                 Milestone::Set(at) => *value = Some(at),
@@ -685,23 +695,218 @@ fn history(
                 Milestone::Keep => {}
             }
         }
-        state = Some(event.to_status);
-        previous_at = previous_at.max(event.at);
+        replay.status = Some(event.to_status);
+        replay.at = replay.at.max(event.at);
     }
-    let last = events.last().expect("not empty");
-    let end = format!("{path}[{}]", events.len() - 1);
-    if last.to_status != exported.status {
+    ends_where_the_ticket_stands(exported, &replay, errors, prefix, &path);
+    (replay.taken, replay.closed)
+}
+
+/// One event against the replayed ticket; moves the replay as `decide` would.
+fn step(
+    exported: &ExportedTicket,
+    event: &ExportedEvent,
+    index: usize,
+    replay: &mut Replay,
+    errors: &mut ErrorCollector,
+    at: &dyn Fn(&str) -> String,
+) {
+    let office = event.office.as_deref().map(str::trim).unwrap_or_default();
+    if office.is_empty() {
+        errors.push(
+            at("office"),
+            "required",
+            "names the office holding the ticket after it",
+        );
+    }
+    let action = match event.action {
+        EventKind::Created(_) if index == 0 => {
+            let filing = event.from_status.is_none() && event.to_status == Status::Received;
+            if !filing {
+                errors.push(
+                    at("to_status"),
+                    "not_a_filing",
+                    "the filing leads from no status to `received`",
+                );
+            }
+            if event.at != exported.created_at {
+                errors.push(
+                    at("at"),
+                    "not_created_at",
+                    "the filing is at the ticket's created_at",
+                );
+            }
+            if event.visibility != Visibility::Public {
+                errors.push(at("visibility"), "wrong_visibility", "the filing is public");
+            }
+            replay.office = Some(office.to_string());
+            return;
+        }
+        EventKind::Created(_) => {
+            errors.push(
+                at("action"),
+                "filed_twice",
+                "only the first event is the filing",
+            );
+            return;
+        }
+        EventKind::Action(_) if index == 0 => {
+            errors.push(at("action"), "not_a_filing", "the first event is `created`");
+            return;
+        }
+        EventKind::Action(action) => action,
+    };
+    let from = replay.status.unwrap_or(Status::Received);
+    if event.from_status != Some(from) {
+        errors.push(
+            at("from_status"),
+            "broken_chain",
+            format!("the previous event left the ticket `{}`", from.as_str()),
+        );
+    }
+    let name = event.action.as_str();
+    match from.after(action) {
+        Ok(next) if next == event.to_status => {}
+        Ok(next) => errors.push(
+            at("to_status"),
+            "wrong_status",
+            format!(
+                "`{name}` from `{}` leads to `{}`",
+                from.as_str(),
+                next.as_str()
+            ),
+        ),
+        Err(_) => errors.push(
+            at("action"),
+            "transition_refused",
+            format!("`{name}` is not possible from `{}`", from.as_str()),
+        ),
+    }
+    if event.at < replay.at {
+        errors.push(at("at"), "out_of_order", "is before the previous event");
+    }
+    let internal = matches!(
+        action,
+        Action::InternalNote | Action::Assign | Action::SetPriority
+    );
+    let visibility = if internal {
+        Visibility::Internal
+    } else {
+        Visibility::Public
+    };
+    if event.visibility != visibility {
+        // A note shown to the public that was written for staff would be a leak.
+        errors.push(
+            at("visibility"),
+            "wrong_visibility",
+            format!(
+                "`{name}` is {}",
+                if internal { "internal" } else { "public" }
+            ),
+        );
+    }
+    let note = event
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let needs_text = matches!(
+        action,
+        Action::PublicReply
+            | Action::InternalNote
+            | Action::Resolve
+            | Action::Reject
+            | Action::Reopen
+            | Action::Reassign
+            | Action::MarkDuplicate
+            | Action::SetPriority
+    );
+    if needs_text && note.is_none() {
+        errors.push(
+            at("note"),
+            "required",
+            format!("`{name}` has its text in the note"),
+        );
+    }
+    let same_office = replay.office.as_deref() == Some(office);
+    match (action, same_office) {
+        (Action::Reassign, true) => errors.push(
+            at("office"),
+            "same_office",
+            "a reassignment moves the ticket to another office",
+        ),
+        (Action::Reassign, false) | (_, true) => {}
+        (_, false) => errors.push(
+            at("office"),
+            "office_changed",
+            "only a reassignment moves the ticket to another office",
+        ),
+    }
+    match action {
+        Action::Reassign => {
+            replay.assignee = None;
+            replay.last_reassign = Some(event.at);
+        }
+        Action::TakeInCharge | Action::StartWork => {
+            if let (None, Actor::Staff(id)) = (&replay.assignee, &event.actor) {
+                replay.assignee = StaffId::parse(id).ok();
+            }
+        }
+        Action::Assign => match note.map(StaffId::parse) {
+            None => replay.assignee = None,
+            Some(Ok(id)) => replay.assignee = Some(id),
+            Some(Err(_)) => errors.push(
+                at("note"),
+                "invalid_staff_id",
+                "an assignment names the staff member's id",
+            ),
+        },
+        Action::SetPriority => match note.and_then(Priority::parse) {
+            Some(priority) => replay.priority = priority,
+            None => errors.push(
+                at("note"),
+                "invalid_priority",
+                "low, normal, high or urgent",
+            ),
+        },
+        Action::MarkDuplicate => match note.map(PublicNumber::parse) {
+            Some(Ok(of)) => replay.duplicate_of = Some(of),
+            _ => errors.push(
+                at("note"),
+                "invalid_number",
+                "a merge names the original's number",
+            ),
+        },
+        Action::Reopen => replay.duplicate_of = None,
+        _ => {}
+    }
+    replay.office = Some(office.to_string());
+}
+
+fn ends_where_the_ticket_stands(
+    exported: &ExportedTicket,
+    replay: &Replay,
+    errors: &mut ErrorCollector,
+    prefix: &str,
+    path: &str,
+) {
+    let field = |name: &str| format!("{prefix}.{name}");
+    let end = format!("{path}[{}]", exported.history.len() - 1);
+    if replay
+        .status
+        .is_some_and(|status| status != exported.status)
+    {
         errors.push(
             format!("{end}.to_status"),
             "not_the_status",
             format!(
                 "the history ends `{}`, the ticket is `{}`",
-                last.to_status.as_str(),
+                replay.status.map_or("", Status::as_str),
                 exported.status.as_str()
             ),
         );
     }
-    if last
+    if replay
         .office
         .as_deref()
         .is_some_and(|office| office != exported.office)
@@ -712,11 +917,43 @@ fn history(
             "the history ends with another office than the ticket's",
         );
     }
-    (taken, closed)
-}
-
-fn action_name(event: &ExportedEvent) -> String {
-    event.action.as_str()
+    if replay.assignee != exported.assignee {
+        errors.push(
+            field("assignee"),
+            "not_the_assignee",
+            "is not who the history leaves holding the ticket",
+        );
+    }
+    if replay.priority != exported.priority {
+        errors.push(
+            field("priority"),
+            "not_the_priority",
+            "is not the priority the history sets",
+        );
+    }
+    if exported.duplicate_of.is_some() && replay.duplicate_of != exported.duplicate_of {
+        errors.push(
+            field("duplicate_of"),
+            "not_the_original",
+            "is not the ticket the history merges it into",
+        );
+    }
+    if let Some(reassigned) = replay.last_reassign {
+        if exported.routing_rule.is_some() {
+            errors.push(
+                field("routing_rule"),
+                "placed_by_a_person",
+                "a reassigned ticket was placed by a person, not a rule",
+            );
+        }
+        if exported.respond_by < reassigned {
+            errors.push(
+                field("respond_by"),
+                "before_reassignment",
+                "the new office's time runs from the reassignment",
+            );
+        }
+    }
 }
 
 #[cfg(test)]

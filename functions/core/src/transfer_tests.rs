@@ -9,6 +9,11 @@ use crate::routing::route;
 use crate::workflow::{decide, Command};
 use chrono::TimeZone;
 
+/// When the import runs: after every event of these tickets.
+fn now() -> DateTime<Utc> {
+    at(31, 0)
+}
+
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
 }
@@ -69,7 +74,7 @@ fn resolved() -> ExportedTicket {
 
 fn problems(tickets: &[ExportedTicket]) -> Vec<(String, &'static str)> {
     let body: String = tickets.iter().map(|t| t.to_line() + "\n").collect();
-    match parse_lines(&body, &demo_config()) {
+    match parse_lines(&body, &demo_config(), now()) {
         Ok(_) => vec![],
         Err(errors) => errors.0.into_iter().map(|e| (e.field, e.code)).collect(),
     }
@@ -82,7 +87,7 @@ fn named(field: &str, code: &'static str) -> (String, &'static str) {
 #[test]
 fn a_worked_ticket_is_accepted_with_its_milestones() {
     let line = resolved().to_line();
-    let imported = parse_lines(&line, &demo_config()).unwrap().remove(0);
+    let imported = parse_lines(&line, &demo_config(), now()).unwrap().remove(0);
     assert_eq!(imported.ticket.status, Status::Resolved);
     assert_eq!(imported.ticket.version, 3);
     assert_eq!(imported.ticket.updated_at, at(4, 10));
@@ -122,7 +127,7 @@ fn a_reopened_or_reassigned_ticket_clears_the_milestones_it_moved() {
         "aaaaaaaaaaaaaaaaaaaaaaaaaa",
         1,
     );
-    let tickets = parse_lines(&body, &demo_config()).unwrap();
+    let tickets = parse_lines(&body, &demo_config(), now()).unwrap();
     assert_eq!(
         (tickets[0].taken_in_charge_at, tickets[0].closed_at),
         (Some(at(3, 10)), None)
@@ -139,7 +144,11 @@ fn a_history_that_skips_or_breaks_the_state_machine_is_refused() {
     skipped.history.remove(1);
     assert_eq!(
         problems(&[skipped]),
-        [named("lines[1].history[1].from_status", "broken_chain")]
+        [
+            named("lines[1].history[1].from_status", "broken_chain"),
+            // Nobody took it in charge, so nobody holds it.
+            named("lines[1].assignee", "not_the_assignee"),
+        ]
     );
 
     let mut impossible = resolved();
@@ -248,7 +257,7 @@ fn malformed_lines_and_unknown_fields_are_named_by_line() {
     let good = resolved().to_line();
     let unknown = good.replacen("{", "{\"colour\":\"red\",", 1);
     let body = format!("{good}\n\n{{not json\n{unknown}\n");
-    let errors = parse_lines(&body, &demo_config()).unwrap_err();
+    let errors = parse_lines(&body, &demo_config(), now()).unwrap_err();
     let fields: Vec<(&str, &str)> = errors
         .0
         .iter()
@@ -263,7 +272,7 @@ fn malformed_lines_and_unknown_fields_are_named_by_line() {
     );
 
     let wrong_format = good.replace("segnala-ticket/1", "segnala-ticket/9");
-    let errors = parse_lines(&wrong_format, &demo_config()).unwrap_err();
+    let errors = parse_lines(&wrong_format, &demo_config(), now()).unwrap_err();
     assert_eq!(errors.0[0].field, "lines[1].format");
 }
 
@@ -278,11 +287,11 @@ fn the_same_ticket_twice_in_a_body_is_refused() {
 #[test]
 fn a_body_is_at_most_one_batch_and_never_empty() {
     assert_eq!(
-        parse_lines("\n\n", &demo_config()).unwrap_err().0[0].code,
+        parse_lines("\n\n", &demo_config(), now()).unwrap_err().0[0].code,
         "empty"
     );
     let line = resolved().to_line() + "\n";
-    let errors = parse_lines(&line.repeat(MAX_LINES + 1), &demo_config()).unwrap_err();
+    let errors = parse_lines(&line.repeat(MAX_LINES + 1), &demo_config(), now()).unwrap_err();
     assert_eq!(errors.0[0].code, "too_many_lines");
 }
 
@@ -300,4 +309,102 @@ fn texts_with_control_characters_and_bad_phones_are_refused() {
             named("lines[1].history[2].note", "too_long"),
         ]
     );
+}
+
+#[test]
+fn each_event_has_the_visibility_and_text_its_action_has() {
+    let noted = || {
+        exported(&[
+            Command::TakeInCharge { reply: None },
+            Command::InternalNote {
+                text: "Chiamata la ditta.".into(),
+            },
+            Command::Resolve {
+                answer: "Buca chiusa.".into(),
+            },
+        ])
+    };
+    assert!(problems(&[noted()]).is_empty());
+    // A staff note shown to the public would leak what was written for colleagues.
+    let mut leaked = noted();
+    leaked.history[2].visibility = Visibility::Public;
+    assert_eq!(
+        problems(&[leaked]),
+        [named("lines[1].history[2].visibility", "wrong_visibility")]
+    );
+    let mut silent = noted();
+    silent.history[3].note = None;
+    assert_eq!(
+        problems(&[silent]),
+        [named("lines[1].history[3].note", "required")]
+    );
+}
+
+#[test]
+fn only_a_reassignment_moves_a_ticket_and_the_new_office_s_time_runs_from_it() {
+    let mut moved = resolved();
+    for event in &mut moved.history[1..] {
+        event.office = Some("centro-storico".into());
+    }
+    moved.office = "centro-storico".into();
+    assert_eq!(
+        problems(&[moved]),
+        [named("lines[1].history[1].office", "office_changed")]
+    );
+
+    let reassigned = || {
+        exported(&[Command::Reassign {
+            office: "centro-storico".into(),
+            reason: "È in Città Alta.".into(),
+        }])
+    };
+    assert!(problems(&[reassigned()]).is_empty());
+    let mut by_rule = reassigned();
+    by_rule.routing_rule = Some("strade".into());
+    assert_eq!(
+        problems(&[by_rule]),
+        [named("lines[1].routing_rule", "placed_by_a_person")]
+    );
+    let mut old_deadline = reassigned();
+    old_deadline.respond_by = old_deadline.created_at + chrono::Duration::hours(1);
+    assert_eq!(
+        problems(&[old_deadline]),
+        [named("lines[1].respond_by", "before_reassignment")]
+    );
+}
+
+#[test]
+fn the_assignee_and_priority_are_those_the_history_leaves() {
+    let mut someone_else = resolved();
+    someone_else.assignee = None;
+    assert_eq!(
+        problems(&[someone_else]),
+        [named("lines[1].assignee", "not_the_assignee")]
+    );
+    let mut urgent = resolved();
+    urgent.priority = Priority::Urgent;
+    assert_eq!(
+        problems(&[urgent]),
+        [named("lines[1].priority", "not_the_priority")]
+    );
+}
+
+#[test]
+fn numbers_and_times_that_would_break_the_numbering_to_come_are_refused() {
+    let mut next_year = resolved();
+    next_year.number = PublicNumber::new(2027, 7);
+    assert_eq!(
+        problems(&[next_year]),
+        [named("lines[1].number", "wrong_year")]
+    );
+    let mut huge = resolved();
+    huge.number = PublicNumber::new(2026, 4_000_000);
+    assert_eq!(
+        problems(&[huge]),
+        [named("lines[1].number", "out_of_range")]
+    );
+    let body = resolved().to_line();
+    let before_it_happened = parse_lines(&body, &demo_config(), at(4, 9)).unwrap_err();
+    assert_eq!(before_it_happened.0[0].field, "lines[1].history[2].at");
+    assert_eq!(before_it_happened.0[0].code, "in_the_future");
 }

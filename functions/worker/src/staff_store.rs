@@ -370,7 +370,14 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
         }
         StaffOp::ImportPhoto { id, photo, write } => {
             require(me()?, Permission::TransferData)?;
-            json(&transfer::record_imported_photo(db, id, &photo, write)?)
+            json(&transfer::record_imported_photo(
+                db,
+                id,
+                &photo,
+                write,
+                &me()?.id,
+                now,
+            )?)
         }
     }
 }

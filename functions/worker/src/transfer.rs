@@ -114,7 +114,8 @@ pub async fn import_tickets(request: &mut Request, staff: &Staff<'_>) -> Result<
     }
     let text =
         String::from_utf8(body).map_err(|_| invalid("lines", "not_utf8", "is not UTF-8 text"))?;
-    let batch = parse_lines(&text, comune::config(staff.env)).map_err(ApiError::Validation)?;
+    let batch =
+        parse_lines(&text, comune::config(staff.env), now()).map_err(ApiError::Validation)?;
     let outcome: ImportOutcome = staff.call(StaffOp::ImportTickets { batch }).await?;
     let status = if outcome.imported > 0 { 201 } else { 200 };
     Ok(Response::from_json(&outcome)?.with_status(status))
@@ -146,7 +147,7 @@ pub async fn import_photo(
         .map_err(|problem| invalid("photo", problem.code(), &problem.to_string()))?;
     let record = PhotoRecord {
         position,
-        object_key: photo::object_key(id, position, clean.format),
+        object_key: photo::imported_object_key(id, position, &clean),
         thumbnail_key: None,
         content_type: clean.format.content_type().to_string(),
         bytes: u32::try_from(clean.bytes.len()).unwrap_or(u32::MAX),
@@ -160,26 +161,34 @@ pub async fn import_photo(
             write,
         })
     };
-    // R2 is written only for a free position, so a recorded photo is never overwritten.
+    // R2 is written only for a photo that will be recorded, under a key named by its
+    // content: a recorded file is never overwritten, nor deleted by a rival upload.
     match ask(false).await? {
         PhotoImport::Recorded => {}
-        PhotoImport::AlreadyThere => return Ok(Response::from_json(&record)?),
-        PhotoImport::NoSuchTicket => return Err(ApiError::NotFound("Ticket")),
-        PhotoImport::PositionTaken => return Err(position_taken()),
+        refused => return answer(refused, &record),
     }
     photo_storage::put_one(staff.env, &record.object_key, &clean).await?;
     match ask(true).await {
         Ok(PhotoImport::Recorded) => Ok(Response::from_json(&record)?.with_status(201)),
-        Ok(PhotoImport::AlreadyThere) => Ok(Response::from_json(&record)?),
-        // Taken or gone between the two calls: the file just written is nobody's.
-        other => {
-            photo_storage::delete(staff.env, std::slice::from_ref(&record)).await;
-            match other {
-                Ok(PhotoImport::NoSuchTicket) => Err(ApiError::NotFound("Ticket")),
-                Ok(_) => Err(position_taken()),
-                Err(error) => Err(error),
+        Ok(refused) => {
+            // Taken or gone between the two calls: the file just written is nobody's.
+            if refused != PhotoImport::AlreadyThere {
+                photo_storage::delete(staff.env, std::slice::from_ref(&record)).await;
             }
+            answer(refused, &record)
         }
+        // The store may have recorded it before failing to answer: the file stays.
+        Err(error) => Err(error),
+    }
+}
+
+fn answer(outcome: PhotoImport, record: &PhotoRecord) -> Result<Response> {
+    match outcome {
+        PhotoImport::Recorded => Ok(Response::from_json(record)?.with_status(201)),
+        PhotoImport::AlreadyThere => Ok(Response::from_json(record)?),
+        PhotoImport::NoSuchTicket => Err(ApiError::NotFound("Ticket")),
+        PhotoImport::NotExpected => Err(ApiError::NotFound("Expected photo of an imported ticket")),
+        PhotoImport::PositionTaken => Err(position_taken()),
     }
 }
 

@@ -32,6 +32,7 @@ struct ExportRow {
     ticket: TicketRow,
     rejection_reason: Option<String>,
     email_confirmed_at: Option<String>,
+    email_confirmation_code: Option<String>,
 }
 
 /// Up to `limit` tickets after `after`, in filing order, each with its whole history and
@@ -68,11 +69,22 @@ pub fn export_page(
     let mut rows: Vec<ExportRow> = db.query(&sql, &params)?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
+    let tickets = exported(db, rows)?;
+    let next_after = more.then(|| tickets.last().map(|t| t.number)).flatten();
+    Ok(Some(ExportPage {
+        tickets,
+        next_after,
+    }))
+}
 
+/// The rows as export lines: their histories read in one query, their photos.
+fn exported(
+    db: &impl SqlDatabase,
+    rows: Vec<ExportRow>,
+) -> Result<Vec<ExportedTicket>, StoreError> {
     let mut tickets = Vec::with_capacity(rows.len());
-    let mut extras = Vec::with_capacity(rows.len());
     for row in rows {
-        extras.push(TicketExtras {
+        let extras = TicketExtras {
             rejection_reason: row
                 .rejection_reason
                 .as_deref()
@@ -83,10 +95,11 @@ pub fn export_page(
                 .as_deref()
                 .map(super::parse_timestamp)
                 .transpose()?,
-        });
-        tickets.push(Ticket::try_from(row.ticket)?);
+            email_confirmation_code: row.email_confirmation_code,
+        };
+        tickets.push((Ticket::try_from(row.ticket)?, extras));
     }
-    let ids = serde_json::to_string(&tickets.iter().map(|t| t.id).collect::<Vec<_>>())
+    let ids = serde_json::to_string(&tickets.iter().map(|(t, _)| t.id).collect::<Vec<_>>())
         .expect("ids serialise");
     let mut events: HashMap<TicketId, Vec<TicketEvent>> = HashMap::new();
     let rows: Vec<EventRow> = db.query(
@@ -97,12 +110,8 @@ pub fn export_page(
         let event = TicketEvent::try_from(row)?;
         events.entry(event.ticket_id).or_default().push(event);
     }
-    let next_after = more
-        .then(|| tickets.last().map(|t| t.public_number))
-        .flatten();
-    let tickets = tickets
+    tickets
         .iter()
-        .zip(&extras)
         .map(|(ticket, extras)| {
             let history = events.remove(&ticket.id).unwrap_or_default();
             Ok(ExportedTicket::of(
@@ -112,11 +121,7 @@ pub fn export_page(
                 extras,
             ))
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some(ExportPage {
-        tickets,
-        next_after,
-    }))
+        .collect()
 }
 
 /// What an import did.
@@ -124,8 +129,8 @@ pub fn export_page(
 pub struct ImportOutcome {
     /// Tickets written now.
     pub imported: u32,
-    /// Tickets already here from an earlier call (same id and number): a retried call
-    /// imports nothing twice.
+    /// Tickets already here, the same, from an earlier call: a retried call imports
+    /// nothing twice.
     pub skipped: u32,
     /// Photos the lines list that are not stored yet, to upload one by one.
     pub photos_missing: Vec<MissingPhoto>,
@@ -145,11 +150,19 @@ struct Existing {
     tracking_token: String,
 }
 
+/// A ticket as it would be exported, without its photos (which arrive separately).
+fn comparable(mut line: ExportedTicket) -> ExportedTicket {
+    line.photos.clear();
+    line
+}
+
 /// Writes a checked batch in one transaction: every ticket with its history and
-/// milestones, the year's numbering moved past the imported numbers. A ticket that
-/// collides with another one here (same id, number or tracking token) refuses the whole
-/// batch, each collision named; nothing is written then. What was imported, and by whom,
-/// goes to the audit log in the same transaction.
+/// milestones, the year's numbering moved past the imported numbers, the photos it lists
+/// expected. A ticket already here exactly as in the batch is skipped (a retried call);
+/// one that collides with another ticket here (same number or tracking token under another
+/// id), or is here with another history, refuses the whole batch, each named; nothing is
+/// written then. What was imported, and by whom, goes to the audit log in the same
+/// transaction.
 pub fn import_tickets(
     db: &impl SqlDatabase,
     batch: &[ImportedTicket],
@@ -165,22 +178,12 @@ pub fn import_tickets(
                 OR tracking_token IN (SELECT value FROM json_each(?))",
             &[
                 list(batch.iter().map(|t| t.ticket.id.to_string()).collect()).into(),
-                list(
-                    batch
-                        .iter()
-                        .map(|t| t.ticket.public_number.to_string())
-                        .collect(),
-                )
-                .into(),
-                list(
-                    batch
-                        .iter()
-                        .map(|t| t.ticket.tracking_token.as_str().to_string())
-                        .collect(),
-                )
-                .into(),
+                list(batch.iter().map(|t| t.ticket.public_number.to_string()).collect()).into(),
+                list(batch.iter().map(|t| t.ticket.tracking_token.as_str().to_string()).collect())
+                    .into(),
             ],
         )?;
+        let here = here_already(db, &existing)?;
         let mut errors = ErrorCollector::default();
         let mut fresh = Vec::new();
         let mut skipped = Vec::new();
@@ -189,7 +192,23 @@ pub fn import_tickets(
             let (id, number) = (ticket.id.to_string(), ticket.public_number.to_string());
             let field = format!("tickets.{number}");
             match existing.iter().find(|e| e.id == id) {
-                Some(here) if here.public_number == number => skipped.push(imported),
+                Some(row) if row.public_number == number => {
+                    let incoming = comparable(ExportedTicket::of(
+                        ticket,
+                        &imported.events,
+                        &[],
+                        &imported.extras,
+                    ));
+                    if here.get(&ticket.id) == Some(&incoming) {
+                        skipped.push(imported);
+                    } else {
+                        errors.push(
+                            field,
+                            "changed",
+                            "this ticket is here with another history: it changed in one of the two deployments after the export",
+                        );
+                    }
+                }
                 Some(_) => errors.push(
                     format!("{field}.id"),
                     "id_taken",
@@ -231,26 +250,15 @@ pub fn import_tickets(
                 &[i64::from(year).into(), i64::from(sequence).into()],
             )?;
         }
-        let mut photos_missing = Vec::new();
-        for imported in fresh.iter().chain(&skipped) {
-            let stored = photos(db, imported.ticket.id)?;
-            for &position in &imported.photo_positions {
-                if !stored.iter().any(|p| p.position == position) {
-                    photos_missing.push(MissingPhoto {
-                        id: imported.ticket.id,
-                        number: imported.ticket.public_number,
-                        position,
-                    });
-                }
-            }
-        }
+        let photos_missing = missing_photos(db, fresh.iter().chain(&skipped).map(|t| &t.ticket))?;
         let outcome = ImportOutcome {
             imported: u32::try_from(fresh.len()).unwrap_or(u32::MAX),
             skipped: u32::try_from(skipped.len()).unwrap_or(u32::MAX),
             photos_missing,
         };
         if outcome.imported > 0 {
-            let numbers: Vec<PublicNumber> = fresh.iter().map(|t| t.ticket.public_number).collect();
+            let numbers: Vec<PublicNumber> =
+                fresh.iter().map(|t| t.ticket.public_number).collect();
             super::staff::audit(
                 db,
                 now,
@@ -269,12 +277,65 @@ pub fn import_tickets(
     })
 }
 
+/// The tickets here with the ids of `existing`, as export lines without photos.
+fn here_already(
+    db: &impl SqlDatabase,
+    existing: &[Existing],
+) -> Result<HashMap<TicketId, ExportedTicket>, StoreError> {
+    if existing.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids = serde_json::to_string(&existing.iter().map(|e| &e.id).collect::<Vec<_>>())
+        .expect("ids serialise");
+    let rows: Vec<ExportRow> = db.query(
+        "SELECT * FROM tickets WHERE id IN (SELECT value FROM json_each(?))",
+        &[ids.into()],
+    )?;
+    Ok(exported(db, rows)?
+        .into_iter()
+        .map(|line| (line.id, comparable(line)))
+        .collect())
+}
+
+fn missing_photos<'a>(
+    db: &impl SqlDatabase,
+    tickets: impl Iterator<Item = &'a Ticket>,
+) -> Result<Vec<MissingPhoto>, StoreError> {
+    #[derive(Deserialize)]
+    struct Expected {
+        ticket_id: String,
+        position: i64,
+    }
+    let tickets: HashMap<String, PublicNumber> = tickets
+        .map(|t| (t.id.to_string(), t.public_number))
+        .collect();
+    let ids = serde_json::to_string(&tickets.keys().collect::<Vec<_>>()).expect("ids serialise");
+    let rows: Vec<Expected> = db.query(
+        "SELECT ticket_id, position FROM imported_photos_expected
+         WHERE ticket_id IN (SELECT value FROM json_each(?)) ORDER BY ticket_id, position",
+        &[ids.into()],
+    )?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(MissingPhoto {
+                id: row
+                    .ticket_id
+                    .parse()
+                    .map_err(|_| super::corrupt("ticket id", &row.ticket_id))?,
+                number: tickets[&row.ticket_id],
+                position: u8::try_from(row.position)
+                    .map_err(|_| super::corrupt("position", &row.position.to_string()))?,
+            })
+        })
+        .collect()
+}
+
 fn write(db: &impl SqlDatabase, imported: &ImportedTicket) -> Result<(), StoreError> {
     let ticket = &imported.ticket;
     insert_ticket(db, ticket)?;
     db.execute(
         "UPDATE tickets SET duplicate_of = ?, rejection_reason = ?, email_confirmed_at = ?,
-            taken_in_charge_at = ?, closed_at = ?
+            email_confirmation_code = ?, taken_in_charge_at = ?, closed_at = ?
          WHERE id = ?",
         &[
             ticket.duplicate_of.map(|n| n.to_string()).into(),
@@ -284,6 +345,7 @@ fn write(db: &impl SqlDatabase, imported: &ImportedTicket) -> Result<(), StoreEr
                 .map(RejectionReason::as_str)
                 .into(),
             imported.extras.email_confirmed_at.map(timestamp).into(),
+            imported.extras.email_confirmation_code.clone().into(),
             imported.taken_in_charge_at.map(timestamp).into(),
             imported.closed_at.map(timestamp).into(),
             ticket.id.to_string().into(),
@@ -291,6 +353,16 @@ fn write(db: &impl SqlDatabase, imported: &ImportedTicket) -> Result<(), StoreEr
     )?;
     for event in &imported.events {
         insert_event(db, event)?;
+    }
+    for (position, content_type) in &imported.photos {
+        db.execute(
+            "INSERT INTO imported_photos_expected (ticket_id, position, content_type) VALUES (?, ?, ?)",
+            &[
+                ticket.id.to_string().into(),
+                i64::from(*position).into(),
+                content_type.as_str().into(),
+            ],
+        )?;
     }
     Ok(())
 }
@@ -303,39 +375,65 @@ pub enum PhotoImport {
     /// The same file was recorded by an earlier call.
     AlreadyThere,
     NoSuchTicket,
+    /// The ticket's export listed no photo at this position.
+    NotExpected,
     /// Another file holds the position.
     PositionTaken,
 }
 
-/// Records an uploaded photo at its position, unless the position holds another one.
-/// With `write` false it only says what recording would do, so that the Worker stores a
-/// file in R2 only for a free position and never overwrites a recorded one.
+/// Records an uploaded photo at a position its import listed, unless another file holds
+/// it. With `write` false it only says what recording would do, so that the Worker stores
+/// a file in R2 only when it will be recorded.
 pub fn record_imported_photo(
     db: &impl SqlDatabase,
     id: TicketId,
     photo: &PhotoRecord,
     write: bool,
+    by: &StaffId,
+    now: DateTime<Utc>,
 ) -> Result<PhotoImport, StoreError> {
     db.transaction(|db| {
-        let found: Vec<Existing> = db.query(
-            "SELECT id, public_number, tracking_token FROM tickets WHERE id = ?",
+        #[derive(Deserialize)]
+        struct Found {
+            public_number: String,
+        }
+        let found: Vec<Found> = db.query(
+            "SELECT public_number FROM tickets WHERE id = ?",
             &[id.to_string().into()],
         )?;
-        if found.is_empty() {
+        let Some(ticket) = found.into_iter().next() else {
             return Ok(PhotoImport::NoSuchTicket);
+        };
+        if let Some(here) = photos(db, id)?.into_iter().find(|p| p.position == photo.position) {
+            return Ok(if here == *photo {
+                PhotoImport::AlreadyThere
+            } else {
+                PhotoImport::PositionTaken
+            });
         }
-        match photos(db, id)?
-            .into_iter()
-            .find(|p| p.position == photo.position)
-        {
-            Some(here) if here == *photo => Ok(PhotoImport::AlreadyThere),
-            Some(_) => Ok(PhotoImport::PositionTaken),
-            None => {
-                if write {
-                    insert_photo(db, id, photo)?;
-                }
-                Ok(PhotoImport::Recorded)
-            }
+        let expected = super::count(
+            db,
+            "SELECT COUNT(*) AS n FROM imported_photos_expected WHERE ticket_id = ? AND position = ?",
+            &[id.to_string().into(), i64::from(photo.position).into()],
+        )?;
+        if expected == 0 {
+            return Ok(PhotoImport::NotExpected);
         }
+        if write {
+            insert_photo(db, id, photo)?;
+            db.execute(
+                "DELETE FROM imported_photos_expected WHERE ticket_id = ? AND position = ?",
+                &[id.to_string().into(), i64::from(photo.position).into()],
+            )?;
+            super::staff::audit(
+                db,
+                now,
+                Some(by),
+                "import_photo",
+                &ticket.public_number,
+                serde_json::json!({ "position": photo.position, "bytes": photo.bytes }),
+            )?;
+        }
+        Ok(PhotoImport::Recorded)
     })
 }

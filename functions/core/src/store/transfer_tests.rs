@@ -38,6 +38,8 @@ fn worked_store() -> Sqlite {
     let file = |entropy: &mut SeededEntropy, day: u32, email: Option<&str>| {
         let mut new = new_ticket(email, entropy, at(2026, 3, day, 9));
         new.photos = vec![photo(new.id, 1)];
+        // The last citizen has not confirmed the address yet: the code moves with the ticket.
+        new.confirm_email = day == 6;
         match create_ticket(&db, new, at(2026, 3, day, 9), entropy).unwrap() {
             Created::New(ticket) => ticket,
             Created::Replayed(_) => unreachable!(),
@@ -117,6 +119,15 @@ fn worked_store() -> Sqlite {
     db
 }
 
+/// A citizen's report filed in this deployment.
+fn filed_here(db: &Sqlite, seed: u64, now: DateTime<Utc>) -> Ticket {
+    let mut entropy = SeededEntropy::new(seed);
+    match create_ticket(db, new_ticket(None, &mut entropy, now), now, &mut entropy).unwrap() {
+        Created::New(ticket) => ticket,
+        Created::Replayed(_) => unreachable!(),
+    }
+}
+
 fn export_all(db: &Sqlite, page: u32) -> Vec<ExportedTicket> {
     let mut all = Vec::new();
     let mut after = None;
@@ -137,7 +148,8 @@ fn lines(tickets: &[ExportedTicket]) -> String {
 fn columns(db: &Sqlite) -> Vec<serde_json::Value> {
     db.query(
         "SELECT public_number, status, office, version, updated_at, respond_by, duplicate_of,
-                rejection_reason, taken_in_charge_at, closed_at, answers
+                rejection_reason, taken_in_charge_at, closed_at, answers, email_confirmation_code,
+                email_confirmed_at
          FROM tickets ORDER BY public_number",
         &[],
     )
@@ -157,7 +169,7 @@ fn an_export_imported_into_an_empty_store_gives_back_the_same_tickets() {
     assert_eq!(body.lines().count(), 5, "one line per ticket");
 
     let target = migrated();
-    let batch = parse_lines(&body, &demo_config()).unwrap();
+    let batch = parse_lines(&body, &demo_config(), NOW).unwrap();
     let outcome = import_tickets(&target, &batch, &admin(), NOW)
         .unwrap()
         .unwrap();
@@ -175,7 +187,9 @@ fn an_export_imported_into_an_empty_store_gives_back_the_same_tickets() {
                 &target,
                 missing.id,
                 &photo(missing.id, missing.position),
-                true
+                true,
+                &admin(),
+                NOW
             )
             .unwrap(),
             PhotoImport::Recorded
@@ -204,7 +218,7 @@ fn an_export_imported_into_an_empty_store_gives_back_the_same_tickets() {
 fn imported_history_sends_no_email_but_later_steps_do() {
     let source = worked_store();
     let target = migrated();
-    let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config()).unwrap();
+    let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config(), NOW).unwrap();
     import_tickets(&target, &batch, &admin(), NOW)
         .unwrap()
         .unwrap();
@@ -228,23 +242,11 @@ fn imported_history_sends_no_email_but_later_steps_do() {
 fn numbering_continues_after_the_imported_numbers() {
     let source = worked_store();
     let target = migrated();
-    let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config()).unwrap();
+    let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config(), NOW).unwrap();
     import_tickets(&target, &batch, &admin(), NOW)
         .unwrap()
         .unwrap();
-    let mut entropy = SeededEntropy::new(99);
-    let now = at(2026, 4, 2, 9);
-    let next = match create_ticket(
-        &target,
-        new_ticket(None, &mut entropy, now),
-        now,
-        &mut entropy,
-    )
-    .unwrap()
-    {
-        Created::New(ticket) => ticket,
-        Created::Replayed(_) => unreachable!(),
-    };
+    let next = filed_here(&target, 99, at(2026, 4, 2, 9));
     assert_eq!(next.public_number.to_string(), "2026-000006");
 }
 
@@ -252,7 +254,7 @@ fn numbering_continues_after_the_imported_numbers() {
 fn a_retried_import_skips_the_tickets_already_there() {
     let source = worked_store();
     let target = migrated();
-    let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config()).unwrap();
+    let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config(), NOW).unwrap();
     import_tickets(&target, &batch[..2], &admin(), NOW)
         .unwrap()
         .unwrap();
@@ -277,7 +279,7 @@ fn a_ticket_that_collides_with_one_here_refuses_the_whole_batch() {
     other.photos.clear();
     exported[0].id = other.id;
     exported[0].tracking_token = crate::ids::TrackingToken::generate(&mut SeededEntropy::new(501));
-    let batch = parse_lines(&lines(&exported), &demo_config()).unwrap();
+    let batch = parse_lines(&lines(&exported), &demo_config(), NOW).unwrap();
     let refused = import_tickets(&target, &batch, &admin(), NOW)
         .unwrap()
         .unwrap_err();
@@ -297,13 +299,13 @@ fn a_ticket_that_collides_with_one_here_refuses_the_whole_batch() {
 fn an_uploaded_photo_is_recorded_once_and_never_replaces_another() {
     let source = worked_store();
     let target = migrated();
-    let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config()).unwrap();
+    let batch = parse_lines(&lines(&export_all(&source, 100)), &demo_config(), NOW).unwrap();
     import_tickets(&target, &batch, &admin(), NOW)
         .unwrap()
         .unwrap();
     let id = batch[0].ticket.id;
     assert_eq!(
-        record_imported_photo(&target, id, &photo(id, 1), false).unwrap(),
+        record_imported_photo(&target, id, &photo(id, 1), false, &admin(), NOW).unwrap(),
         PhotoImport::Recorded
     );
     assert!(
@@ -311,30 +313,41 @@ fn an_uploaded_photo_is_recorded_once_and_never_replaces_another() {
         "a check writes nothing"
     );
     assert_eq!(
-        record_imported_photo(&target, id, &photo(id, 1), true).unwrap(),
+        record_imported_photo(&target, id, &photo(id, 1), true, &admin(), NOW).unwrap(),
         PhotoImport::Recorded
     );
     assert_eq!(
-        record_imported_photo(&target, id, &photo(id, 1), true).unwrap(),
+        record_imported_photo(&target, id, &photo(id, 1), true, &admin(), NOW).unwrap(),
         PhotoImport::AlreadyThere
     );
     let mut bigger = photo(id, 1);
     bigger.bytes += 1;
     assert_eq!(
-        record_imported_photo(&target, id, &bigger, false).unwrap(),
+        record_imported_photo(&target, id, &bigger, false, &admin(), NOW).unwrap(),
         PhotoImport::PositionTaken,
         "another file under the same name replaces nothing"
     );
     let mut png = photo(id, 1);
     png.object_key = crate::photo::object_key(id, 1, crate::photo::PhotoFormat::Png);
     assert_eq!(
-        record_imported_photo(&target, id, &png, true).unwrap(),
+        record_imported_photo(&target, id, &png, true, &admin(), NOW).unwrap(),
         PhotoImport::PositionTaken
     );
     let stranger = TicketId::generate(at(2026, 3, 1, 0), &mut SeededEntropy::new(3));
     assert_eq!(
-        record_imported_photo(&target, stranger, &photo(stranger, 1), true).unwrap(),
+        record_imported_photo(&target, stranger, &photo(stranger, 1), true, &admin(), NOW).unwrap(),
         PhotoImport::NoSuchTicket
+    );
+    // Only the photos an import listed are taken: none for a citizen's own ticket here,
+    // none at another position.
+    assert_eq!(
+        record_imported_photo(&target, id, &photo(id, 2), true, &admin(), NOW).unwrap(),
+        PhotoImport::NotExpected
+    );
+    let local = filed_here(&target, 77, at(2026, 3, 20, 9));
+    assert_eq!(
+        record_imported_photo(&target, local.id, &photo(local.id, 1), true, &admin(), NOW).unwrap(),
+        PhotoImport::NotExpected
     );
     let retried = import_tickets(&target, &batch, &admin(), NOW)
         .unwrap()
@@ -343,6 +356,40 @@ fn an_uploaded_photo_is_recorded_once_and_never_replaces_another() {
         !retried.photos_missing.iter().any(|m| m.id == id),
         "a recorded photo is no longer asked for"
     );
+    let audit = super::staff::audit_log(&target, 10, None).unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "import_photo"
+            && e.subject == batch[0].ticket.public_number.to_string()));
+}
+
+#[test]
+fn a_ticket_here_with_another_history_is_not_skipped_but_named() {
+    let source = worked_store();
+    let target = migrated();
+    let exported = export_all(&source, 100);
+    let batch = parse_lines(&lines(&exported), &demo_config(), NOW).unwrap();
+    import_tickets(&target, &batch, &admin(), NOW)
+        .unwrap()
+        .unwrap();
+    // The source went on working the last ticket after the export.
+    let open = &batch.last().unwrap().ticket;
+    act_at(
+        &source,
+        open,
+        &Command::TakeInCharge { reply: None },
+        at(2026, 3, 25, 9),
+    );
+    let newer = parse_lines(&lines(&export_all(&source, 100)), &demo_config(), NOW).unwrap();
+    let refused = import_tickets(&target, &newer, &admin(), NOW)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.0.len(), 1);
+    assert_eq!(
+        refused.0[0].field,
+        format!("tickets.{}", open.public_number)
+    );
+    assert_eq!(refused.0[0].code, "changed");
 }
 
 #[test]
