@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod email;
 pub mod field_error;
 pub mod filters;
+pub mod follow_up;
 pub mod geo;
 pub mod html;
 pub mod idempotency;

@@ -38,6 +38,10 @@ pub enum Action {
     Assign,
     PublicReply,
     InternalNote,
+    /// The citizen adds information, a photo or an answer to the office while it works.
+    CitizenMessage,
+    /// The citizen rates the answer once the ticket is closed.
+    Rate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -142,6 +146,8 @@ impl Status {
             }
             // Notes are the audit trail's margin: allowed whatever the state.
             (_, InternalNote) => Some(self),
+            (Received | TakenInCharge | InProgress, CitizenMessage) => Some(self),
+            (Resolved | Rejected, Rate) => Some(self),
             _ => None,
         };
         next.ok_or(TransitionRefused { from: self, action })
@@ -189,6 +195,25 @@ mod tests {
             assert_eq!(closed.after(Reopen).unwrap(), TakenInCharge);
             assert_eq!(closed.after(InternalNote).unwrap(), closed);
         }
+    }
+
+    #[test]
+    fn a_citizen_writes_while_the_ticket_is_open_and_rates_it_once_it_is_answered() {
+        for open in [Received, TakenInCharge, InProgress] {
+            assert_eq!(open.after(CitizenMessage).unwrap(), open);
+            assert!(open.after(Rate).is_err(), "{open:?}: nothing to rate yet");
+        }
+        for closed in [Resolved, Rejected] {
+            assert!(
+                closed.after(CitizenMessage).is_err(),
+                "{closed:?}: say it is not solved instead"
+            );
+            assert_eq!(closed.after(Rate).unwrap(), closed);
+        }
+        assert!(
+            Duplicate.after(Rate).is_err(),
+            "a duplicate is answered in its original"
+        );
     }
 
     #[test]

@@ -60,6 +60,39 @@ pub struct ComuneConfig {
     /// What the public open-data endpoints publish, and under which licence.
     #[serde(default)]
     pub open_data: OpenDataSettings,
+    /// What citizens can do on their report's page after sending it.
+    #[serde(default)]
+    pub follow_up: FollowUpSettings,
+}
+
+/// What a citizen can do with their report after sending it, from its tracking page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpSettings {
+    /// Days after a resolution during which the citizen can say the problem is not solved,
+    /// which reopens the report; 0 turns it off.
+    #[serde(default = "default_reopen_days")]
+    pub reopen_days: u16,
+    /// Messages a citizen can add to one report (information, photos, answers).
+    #[serde(default = "default_max_messages")]
+    pub max_messages: u16,
+}
+
+fn default_reopen_days() -> u16 {
+    30
+}
+
+fn default_max_messages() -> u16 {
+    20
+}
+
+impl Default for FollowUpSettings {
+    fn default() -> Self {
+        Self {
+            reopen_days: default_reopen_days(),
+            max_messages: default_max_messages(),
+        }
+    }
 }
 
 /// The comune's open-data policy. Names, e-mail addresses, addresses typed by citizens,

@@ -40,6 +40,20 @@ pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
         check_mail(&mut errors, mail);
     }
     check_open_data(&mut errors, &config.open_data);
+    if config.follow_up.reopen_days > 365 {
+        errors.push(
+            "follow_up.reopen_days",
+            "out_of_range",
+            "at most 365 days (0 turns reopening off)",
+        );
+    }
+    if !(1..=100).contains(&config.follow_up.max_messages) {
+        errors.push(
+            "follow_up.max_messages",
+            "out_of_range",
+            "from 1 to 100 messages per report",
+        );
+    }
     for (i, day) in config.local_holidays.iter().enumerate() {
         if !is_month_day(day) {
             errors.push(

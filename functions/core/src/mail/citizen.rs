@@ -204,7 +204,13 @@ pub fn citizen_message(notice: &Notice, config: &ComuneConfig) -> Option<Message
                     },
                     t("riaperta", "reopened"),
                 ),
-                Action::SetPriority | Action::Assign | Action::InternalNote => return None,
+                // Internal steps tell no citizen; what a citizen did is not told back to
+                // them, nor to anyone else (their words are theirs).
+                Action::SetPriority
+                | Action::Assign
+                | Action::InternalNote
+                | Action::CitizenMessage
+                | Action::Rate => return None,
             };
             match action {
                 Action::Reassign | Action::Reopen => quote(&mut blocks, t("Motivo", "Reason")),
