@@ -206,6 +206,54 @@ pub struct PublicTicketView {
     /// For a duplicate, the report it joined, whose progress its citizen now follows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub joined: Option<JoinedReport>,
+    /// What the citizen can do now with the report (add information, say it is not solved,
+    /// rate the answer).
+    pub follow_up: FollowUpOffer,
+}
+
+/// What the holder of the tracking link can do with the report.
+#[derive(Debug, Serialize)]
+pub struct FollowUpOffer {
+    /// Add information, photos or an answer to the office (`POST .../messages`).
+    pub can_write: bool,
+    /// Messages still possible.
+    pub messages_left: u16,
+    /// Until when they can say that the problem is not solved (`POST .../not-solved`),
+    /// for a resolved report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_solved_until: Option<DateTime<Utc>>,
+    /// Rate the answer (`POST .../rating`): a closed report not rated yet.
+    pub can_rate: bool,
+    /// The stars they gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+}
+
+impl FollowUpOffer {
+    fn of(
+        ticket: &crate::ticket::Ticket,
+        events: &[crate::ticket::TicketEvent],
+        config: &ComuneConfig,
+    ) -> Self {
+        use crate::status::Action;
+        let known = crate::follow_up::circumstances(events);
+        let rules = config.follow_up;
+        let messages_left = rules
+            .max_messages
+            .saturating_sub(u16::try_from(known.messages).unwrap_or(u16::MAX));
+        Self {
+            can_write: ticket.status.after(Action::CitizenMessage).is_ok() && messages_left > 0,
+            messages_left,
+            not_solved_until: (ticket.status == Status::Resolved && rules.reopen_days > 0).then(
+                || {
+                    known.closed_at.unwrap_or(ticket.updated_at)
+                        + chrono::Duration::days(i64::from(rules.reopen_days))
+                },
+            ),
+            can_rate: ticket.status.after(Action::Rate).is_ok() && !known.rated,
+            rating: known.rating,
+        }
+    }
 }
 
 /// The progress of the report a duplicate joined: its number, status, office and public
@@ -221,17 +269,23 @@ pub struct JoinedReport {
     pub history: Vec<PublicEvent>,
 }
 
-fn public_history(
-    events: &[crate::ticket::TicketEvent],
+/// Written by the citizen after filing.
+fn by_citizen(event: &crate::ticket::TicketEvent) -> bool {
+    event.actor == crate::ticket::Actor::Citizen && !matches!(event.kind, EventKind::Created(_))
+}
+
+fn public_history<'a>(
+    events: impl IntoIterator<Item = &'a crate::ticket::TicketEvent>,
     config: &ComuneConfig,
     language: Language,
 ) -> Vec<PublicEvent> {
     events
-        .iter()
+        .into_iter()
         .filter(|e| e.visibility == Visibility::Public)
         .map(|e| PublicEvent {
             at: e.at,
             kind: EventKind::as_str(e.kind),
+            by_citizen: by_citizen(e),
             status: e.to_status,
             office: e
                 .office
@@ -278,6 +332,9 @@ impl From<Status> for StatusLabel {
 pub struct PublicEvent {
     pub at: DateTime<Utc>,
     pub kind: String,
+    /// Written by the citizen (a message, "not solved", a rating), not by the office.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_citizen: bool,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub office: Option<NamedRef>,
@@ -327,8 +384,14 @@ impl PublicTicketView {
                 public_state: original.ticket.status.public_state(),
                 office: office_ref(config, &original.ticket.routing.office, language),
                 updated_at: original.ticket.updated_at,
-                history: public_history(&original.events, config, language),
+                // Another citizen's messages and ratings are theirs alone.
+                history: public_history(
+                    original.events.iter().filter(|e| !by_citizen(e)),
+                    config,
+                    language,
+                ),
             }),
+            follow_up: FollowUpOffer::of(ticket, events, config),
             photos: record
                 .photos
                 .iter()

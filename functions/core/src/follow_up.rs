@@ -36,14 +36,41 @@ pub enum CitizenCommand {
     },
 }
 
-/// What the store knows of the ticket beyond the `Ticket` itself.
+/// What the ticket's history says beyond the `Ticket` itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Circumstances {
     /// When it last closed, for a closed ticket.
     pub closed_at: Option<DateTime<Utc>>,
     pub rated: bool,
+    /// The stars of the rating.
+    pub rating: Option<u8>,
     /// Messages the citizen already added.
     pub messages: u32,
+}
+
+/// Reads the circumstances off the history (oldest event first).
+pub fn circumstances(events: &[TicketEvent]) -> Circumstances {
+    let mut known = Circumstances::default();
+    for event in events {
+        match event.closed() {
+            crate::ticket::Milestone::Set(at) => known.closed_at = Some(at),
+            crate::ticket::Milestone::Clear => known.closed_at = None,
+            crate::ticket::Milestone::Keep => {}
+        }
+        match event.kind {
+            EventKind::Action(Action::CitizenMessage) => known.messages += 1,
+            EventKind::Action(Action::Rate) => {
+                known.rated = true;
+                known.rating = event
+                    .note
+                    .as_deref()
+                    .and_then(parse_rating_note)
+                    .map(|(stars, _)| stars);
+            }
+            _ => {}
+        }
+    }
+    known
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

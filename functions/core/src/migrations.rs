@@ -63,4 +63,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_imported_photos.sql",
         sql: include_str!("../../../schema/migrations/0011_imported_photos.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_follow_up.sql",
+        sql: include_str!("../../../schema/migrations/0012_follow_up.sql"),
+    },
 ];

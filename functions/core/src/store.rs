@@ -755,6 +755,7 @@ mod commands;
 pub mod configuration;
 pub mod confirmation;
 pub mod delivery;
+pub mod follow_up;
 pub mod inbox;
 pub mod open311;
 pub mod open_data;
@@ -763,6 +764,8 @@ pub mod staff;
 pub mod transfer;
 pub use commands::{apply_command, ApplyError};
 
+#[cfg(test)]
+mod follow_up_tests;
 #[cfg(test)]
 mod open311_tests;
 #[cfg(test)]

@@ -253,6 +253,8 @@ pub struct ImportedTicket {
     pub extras: TicketExtras,
     pub taken_in_charge_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The citizen's stars and when they gave them.
+    pub rating: Option<(u8, DateTime<Utc>)>,
     /// The photos the line lists (position, media type); each is recorded when its file
     /// is uploaded.
     pub photos: Vec<(u8, String)>,
@@ -499,7 +501,7 @@ pub fn check(
         );
     }
     photos(exported, errors, &field("photos"));
-    let (taken_in_charge_at, closed_at) = history(exported, errors, prefix, now);
+    let milestones = history(exported, errors, prefix, now);
 
     if errors.len() > before {
         return None;
@@ -569,8 +571,9 @@ pub fn check(
             email_confirmed_at: exported.email_confirmed_at,
             email_confirmation_code: exported.email_confirmation_code.clone(),
         },
-        taken_in_charge_at,
-        closed_at,
+        taken_in_charge_at: milestones.taken_in_charge_at,
+        closed_at: milestones.closed_at,
+        rating: milestones.rating,
         photos: exported
             .photos
             .iter()
@@ -615,6 +618,7 @@ struct Replay {
     priority: Priority,
     duplicate_of: Option<PublicNumber>,
     last_reassign: Option<DateTime<Utc>>,
+    rating: Option<(u8, DateTime<Utc>)>,
     at: DateTime<Utc>,
     taken: Option<DateTime<Utc>>,
     closed: Option<DateTime<Utc>>,
@@ -632,7 +636,7 @@ fn history(
     errors: &mut ErrorCollector,
     prefix: &str,
     now: DateTime<Utc>,
-) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+) -> Milestones {
     let path = format!("{prefix}.history");
     let events = &exported.history;
     if events.is_empty() {
@@ -641,11 +645,11 @@ fn history(
             "required",
             "a ticket's history starts with its filing",
         );
-        return (None, None);
+        return Milestones::default();
     }
     if events.len() > MAX_HISTORY {
         errors.push(path, "too_long", format!("at most {MAX_HISTORY} events"));
-        return (None, None);
+        return Milestones::default();
     }
     let mut replay = Replay {
         status: None,
@@ -654,6 +658,7 @@ fn history(
         priority: Priority::Normal,
         duplicate_of: None,
         last_reassign: None,
+        rating: None,
         at: exported.created_at,
         taken: None,
         closed: None,
@@ -699,7 +704,19 @@ fn history(
         replay.at = replay.at.max(event.at);
     }
     ends_where_the_ticket_stands(exported, &replay, errors, prefix, &path);
-    (replay.taken, replay.closed)
+    Milestones {
+        taken_in_charge_at: replay.taken,
+        closed_at: replay.closed,
+        rating: replay.rating,
+    }
+}
+
+/// What the history sets beside the ticket, as the store keeps it.
+#[derive(Debug, Default)]
+struct Milestones {
+    taken_in_charge_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    rating: Option<(u8, DateTime<Utc>)>,
 }
 
 /// One event against the replayed ticket; moves the replay as `decide` would.
@@ -820,6 +837,7 @@ fn step(
             | Action::Reassign
             | Action::MarkDuplicate
             | Action::SetPriority
+            | Action::Rate
     );
     if needs_text && note.is_none() {
         errors.push(
@@ -878,6 +896,13 @@ fn step(
             ),
         },
         Action::Reopen => replay.duplicate_of = None,
+        Action::Rate => match note.and_then(crate::follow_up::parse_rating_note) {
+            _ if replay.rating.is_some() => {
+                errors.push(at("action"), "rated_twice", "an answer is rated once")
+            }
+            Some((stars, _)) => replay.rating = Some((stars, event.at)),
+            None => errors.push(at("note"), "invalid_rating", "`N/5`, then the comment"),
+        },
         _ => {}
     }
     replay.office = Some(office.to_string());

@@ -4,10 +4,12 @@
 
 use super::layout::{Block, Draft, Message};
 use crate::config::{ComuneConfig, Office};
+use crate::follow_up::parse_rating_note;
 use crate::italian_time::format_deadline_day;
 use crate::report::answers::described;
 use crate::report::Language;
-use crate::ticket::Ticket;
+use crate::status::Action;
+use crate::ticket::{EventKind, Ticket, TicketEvent};
 use chrono::{DateTime, Utc};
 
 const EXCERPT_CHARS: usize = 300;
@@ -141,6 +143,52 @@ pub fn reassigned_to_office(
         .collect(),
     )
     .render(config)
+}
+
+/// A citizen wrote about the ticket, said the problem is not solved (which reopened it), or
+/// rated the answer; with their words.
+pub fn citizen_update(
+    office: &Office,
+    ticket: &Ticket,
+    event: &TicketEvent,
+    config: &ComuneConfig,
+) -> Message {
+    let number = ticket.public_number;
+    let note = event.note.clone().unwrap_or_default();
+    let (subject, lead, quote) = match event.kind {
+        EventKind::Action(Action::Reopen) => (
+            format!("Segnalazione {number} riaperta dal cittadino"),
+            "il cittadino dice che il problema non è risolto: la segnalazione è di nuovo aperta e torna a voi.".to_string(),
+            Some(("Che cosa non va ancora".to_string(), note)),
+        ),
+        EventKind::Action(Action::Rate) => {
+            let (stars, comment) = parse_rating_note(&note).unwrap_or((0, None));
+            (
+                format!("Segnalazione {number}: il cittadino ha valutato la risposta ({stars}/5)"),
+                format!("il cittadino ha dato {stars} stelle su 5 alla vostra risposta."),
+                comment.map(|c| ("Commento".to_string(), c)),
+            )
+        }
+        _ if note.is_empty() => (
+            format!("Segnalazione {number}: il cittadino ha aggiunto foto"),
+            "il cittadino ha aggiunto foto alla segnalazione.".to_string(),
+            None,
+        ),
+        _ => (
+            format!("Segnalazione {number}: il cittadino ha scritto"),
+            "il cittadino ha aggiunto informazioni alla segnalazione.".to_string(),
+            Some(("Messaggio del cittadino".to_string(), note)),
+        ),
+    };
+    let mut blocks = vec![Block::Paragraph(lead), facts(config, ticket)];
+    if let Some((label, text)) = quote {
+        blocks.push(Block::Quote { label, text });
+    }
+    blocks.push(Block::Link {
+        label: "Apri la segnalazione nell'area uffici".into(),
+        url: dashboard_link(config, ticket),
+    });
+    office_draft(office, format!("{subject} · {}", config.name), blocks).render(config)
 }
 
 /// The daily list of the office's open tickets due by the end of the next working day or

@@ -57,7 +57,11 @@ pub fn apply_command(
     })?
 }
 
-fn write(db: &impl SqlDatabase, outcome: &Outcome, read_version: u32) -> Result<(), StoreError> {
+pub(super) fn write(
+    db: &impl SqlDatabase,
+    outcome: &Outcome,
+    read_version: u32,
+) -> Result<(), StoreError> {
     let ticket = &outcome.ticket;
     let (taken_in_charge, closed) = (outcome.event.taken_in_charge(), outcome.event.closed());
     let keeps = |m: Milestone| i64::from(m == Milestone::Keep);

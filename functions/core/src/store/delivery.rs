@@ -287,6 +287,21 @@ fn render(
                 message,
             })
         }
+        OutboxKind::OfficeCitizenUpdate => {
+            let Some(event) = event else {
+                return nothing("the step is missing");
+            };
+            let Some(office) = row.office_id.as_deref().and_then(|id| config.office(id)) else {
+                return nothing("the office is no longer in the configuration");
+            };
+            let Some(ticket) = ticket(db, &event.ticket_id.to_string())? else {
+                return nothing("the ticket is missing");
+            };
+            Ok(Rendered::Message {
+                to: office.email.as_str().to_string(),
+                message: office::citizen_update(office, &ticket, &event, config),
+            })
+        }
         OutboxKind::OfficeDeadlines => {
             let Some(office) = row.office_id.as_deref().and_then(|id| config.office(id)) else {
                 return nothing("the office is no longer in the configuration");

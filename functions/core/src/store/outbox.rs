@@ -13,7 +13,7 @@ use super::inbox::overdue_clause;
 use super::{count, timestamp, SqlDatabase, SqlValue, StoreError};
 use crate::config::ComuneConfig;
 use crate::status::Action;
-use crate::ticket::{EventKind, TicketEvent, Visibility};
+use crate::ticket::{Actor, EventKind, TicketEvent, Visibility};
 use crate::working_days::Calendar;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,8 @@ pub enum OutboxKind {
     OfficeReassigned,
     /// The daily list of the office's tickets about to miss their target.
     OfficeDeadlines,
+    /// A citizen wrote, said the problem is not solved, or rated the answer.
+    OfficeCitizenUpdate,
 }
 
 impl OutboxKind {
@@ -39,6 +41,7 @@ impl OutboxKind {
             Self::OfficeNewTicket => "office_new_ticket",
             Self::OfficeReassigned => "office_reassigned",
             Self::OfficeDeadlines => "office_deadlines",
+            Self::OfficeCitizenUpdate => "office_citizen_update",
         }
     }
 }
@@ -67,7 +70,10 @@ pub(super) fn record_for_last_event(
         .ok_or_else(|| StoreError::Database("no event id".into()))?;
     let at = timestamp(event.at);
     let ticket = event.ticket_id.to_string();
-    if event.visibility == Visibility::Public {
+    // What a citizen did after filing is for the office only: told back to nobody, and
+    // never to the other citizens following the ticket (their words are theirs).
+    let by_citizen = event.actor == Actor::Citizen && !matches!(event.kind, EventKind::Created(_));
+    if event.visibility == Visibility::Public && !by_citizen {
         db.execute(
             "INSERT INTO outbox (kind, event_id, recipient_ticket_id, created_at)
              SELECT 'citizen', ?, id, ? FROM tickets
@@ -84,6 +90,7 @@ pub(super) fn record_for_last_event(
     }
     let office_kind = match event.kind {
         EventKind::Created(_) => Some(OutboxKind::OfficeNewTicket),
+        _ if by_citizen => Some(OutboxKind::OfficeCitizenUpdate),
         EventKind::Action(Action::Reassign) => Some(OutboxKind::OfficeReassigned),
         EventKind::Action(_) => None,
     };

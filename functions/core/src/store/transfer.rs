@@ -335,7 +335,8 @@ fn write(db: &impl SqlDatabase, imported: &ImportedTicket) -> Result<(), StoreEr
     insert_ticket(db, ticket)?;
     db.execute(
         "UPDATE tickets SET duplicate_of = ?, rejection_reason = ?, email_confirmed_at = ?,
-            email_confirmation_code = ?, taken_in_charge_at = ?, closed_at = ?
+            email_confirmation_code = ?, taken_in_charge_at = ?, closed_at = ?, rating = ?,
+            rated_at = ?
          WHERE id = ?",
         &[
             ticket.duplicate_of.map(|n| n.to_string()).into(),
@@ -348,6 +349,8 @@ fn write(db: &impl SqlDatabase, imported: &ImportedTicket) -> Result<(), StoreEr
             imported.extras.email_confirmation_code.clone().into(),
             imported.taken_in_charge_at.map(timestamp).into(),
             imported.closed_at.map(timestamp).into(),
+            imported.rating.map(|(stars, _)| i64::from(stars)).into(),
+            imported.rating.map(|(_, at)| timestamp(at)).into(),
             ticket.id.to_string().into(),
         ],
     )?;

@@ -115,7 +115,36 @@ fn worked_store() -> Sqlite {
         },
         at(2026, 3, 7, 9),
     );
-    file(&mut entropy, 6, Some("luca@example.org"));
+    let last = file(&mut entropy, 6, Some("luca@example.org"));
+    // The citizens' own steps travel too: a message, and a rating of the answer.
+    let say = |ticket: &Ticket, command: crate::follow_up::CitizenCommand, day: u32| {
+        super::follow_up::act(
+            &db,
+            &ticket.tracking_token,
+            &command,
+            &[],
+            &demo_config(),
+            at(2026, 3, day, 12),
+        )
+        .unwrap()
+        .unwrap();
+    };
+    say(
+        &last,
+        crate::follow_up::CitizenCommand::Message {
+            text: Some("Il ramo è caduto.".into()),
+            photos: 0,
+        },
+        7,
+    );
+    say(
+        &resolved,
+        crate::follow_up::CitizenCommand::Rate {
+            stars: 4,
+            comment: Some("Grazie.".into()),
+        },
+        8,
+    );
     db
 }
 
@@ -149,7 +178,7 @@ fn columns(db: &Sqlite) -> Vec<serde_json::Value> {
     db.query(
         "SELECT public_number, status, office, version, updated_at, respond_by, duplicate_of,
                 rejection_reason, taken_in_charge_at, closed_at, answers, email_confirmation_code,
-                email_confirmed_at
+                email_confirmed_at, rating, rated_at
          FROM tickets ORDER BY public_number",
         &[],
     )

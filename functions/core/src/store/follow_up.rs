@@ -1,0 +1,75 @@
+//! A citizen's follow-up in the store: the ticket their tracking link opens, the command
+//! decided by `follow_up::decide` on it as it is, written with its event (and what it owes
+//! the office by e-mail) and any photos in one transaction, the rating kept for statistics.
+
+use super::commands::write;
+use super::{
+    find_by_tracking_token, insert_photo, timestamp, SqlDatabase, StoreError, TicketRecord,
+};
+use crate::config::ComuneConfig;
+use crate::follow_up::{circumstances, decide, CitizenCommand, FollowUpError};
+use crate::ids::TrackingToken;
+use crate::store::PhotoRecord;
+use chrono::{DateTime, Utc};
+
+/// Photos one ticket may have in all, the citizen's first ones included.
+pub const MAX_PHOTOS: u8 = 10;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CitizenActError {
+    #[error("no such report")]
+    NotFound,
+    #[error(transparent)]
+    FollowUp(#[from] FollowUpError),
+    /// A photo position already taken (by another upload meanwhile), or beyond the limit.
+    #[error("at most {MAX_PHOTOS} photos per report")]
+    Photos,
+}
+
+/// Applies the citizen's command to the ticket `token` opens, with `photos` (already in
+/// object storage at positions after the ticket's own); the ticket as it is afterwards.
+pub fn act(
+    db: &impl SqlDatabase,
+    token: &TrackingToken,
+    command: &CitizenCommand,
+    photos: &[PhotoRecord],
+    config: &ComuneConfig,
+    now: DateTime<Utc>,
+) -> Result<Result<TicketRecord, CitizenActError>, StoreError> {
+    db.transaction(|db| {
+        let Some(record) = find_by_tracking_token(db, token)? else {
+            return Ok(Err(CitizenActError::NotFound));
+        };
+        let known = circumstances(&record.events);
+        let outcome = match decide(&record.ticket, command, known, config, now) {
+            Ok(outcome) => outcome,
+            Err(refused) => return Ok(Err(refused.into())),
+        };
+        let announced = match command {
+            CitizenCommand::Message { photos, .. } => usize::from(*photos),
+            _ => 0,
+        };
+        let taken: Vec<u8> = record.photos.iter().map(|p| p.position).collect();
+        let fits = photos
+            .iter()
+            .all(|p| p.position >= 1 && p.position <= MAX_PHOTOS && !taken.contains(&p.position));
+        if !fits || announced != photos.len() {
+            return Ok(Err(CitizenActError::Photos));
+        }
+        write(db, &outcome, record.ticket.version)?;
+        for photo in photos {
+            insert_photo(db, record.ticket.id, photo)?;
+        }
+        if let CitizenCommand::Rate { stars, .. } = command {
+            db.execute(
+                "UPDATE tickets SET rating = ?, rated_at = ? WHERE id = ?",
+                &[
+                    i64::from(*stars).into(),
+                    timestamp(now).into(),
+                    record.ticket.id.to_string().into(),
+                ],
+            )?;
+        }
+        Ok(find_by_tracking_token(db, token)?.ok_or(CitizenActError::NotFound))
+    })
+}

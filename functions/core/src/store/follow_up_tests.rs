@@ -1,0 +1,266 @@
+//! A citizen's follow-up on real SQLite: written with its event and photos at once, the
+//! office told by e-mail and no citizen, the rating kept, refusals writing nothing.
+
+use super::follow_up::{act, CitizenActError};
+use super::tests::{act_at, at, created, migrated, new_ticket, Sqlite};
+use super::*;
+use crate::config::tests_support::demo_config;
+use crate::follow_up::{CitizenCommand, FollowUpError};
+use crate::ids::SeededEntropy;
+use crate::workflow::Command;
+
+fn filed(db: &Sqlite, email: &str, seed: u64) -> Ticket {
+    let new = new_ticket(
+        Some(email),
+        &mut SeededEntropy::new(seed),
+        at(2026, 3, 2, 8),
+    );
+    created(create_ticket(
+        db,
+        new,
+        at(2026, 3, 2, 8),
+        &mut SeededEntropy::new(seed + 1),
+    ))
+}
+
+fn photo(ticket: &Ticket, position: u8) -> PhotoRecord {
+    PhotoRecord {
+        position,
+        object_key: format!("tickets/{}/photos/{position}-abc.jpg", ticket.id),
+        thumbnail_key: None,
+        content_type: "image/jpeg".into(),
+        bytes: 2000,
+        width: 800,
+        height: 600,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Row {
+    kind: String,
+    office_id: Option<String>,
+    recipient_ticket_id: Option<String>,
+}
+
+fn outbox_after(db: &Sqlite, id: i64) -> Vec<(String, Option<String>, Option<String>)> {
+    db.query::<Row>(
+        "SELECT kind, office_id, recipient_ticket_id FROM outbox WHERE id > ? ORDER BY id",
+        &[id.into()],
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| (r.kind, r.office_id, r.recipient_ticket_id))
+    .collect()
+}
+
+fn last_outbox_id(db: &Sqlite) -> i64 {
+    #[derive(serde::Deserialize)]
+    struct Last {
+        id: Option<i64>,
+    }
+    db.query::<Last>("SELECT MAX(id) AS id FROM outbox", &[])
+        .unwrap()[0]
+        .id
+        .unwrap_or(0)
+}
+
+fn message(text: &str, photos: u8) -> CitizenCommand {
+    CitizenCommand::Message {
+        text: Some(text.into()),
+        photos,
+    }
+}
+
+#[test]
+fn a_citizen_s_message_with_photos_is_kept_and_told_to_the_office_only() {
+    let db = migrated();
+    let ticket = filed(&db, "anna@example.org", 1);
+    // Another citizen's report about the same problem, merged into this one: they follow
+    // its progress, but not what Anna writes.
+    let other = filed(&db, "luca@example.org", 3);
+    act_at(
+        &db,
+        &other,
+        &Command::MarkDuplicate {
+            of: ticket.public_number,
+        },
+        at(2026, 3, 2, 10),
+    );
+    let before = last_outbox_id(&db);
+    let record = act(
+        &db,
+        &ticket.tracking_token,
+        &message("La buca si è allargata.", 2),
+        &[photo(&ticket, 1), photo(&ticket, 2)],
+        &demo_config(),
+        at(2026, 3, 3, 9),
+    )
+    .unwrap()
+    .unwrap();
+    let event = record.events.last().unwrap();
+    assert_eq!(event.actor, Actor::Citizen);
+    assert_eq!(event.note.as_deref(), Some("La buca si è allargata."));
+    assert_eq!(record.photos.len(), 2);
+    assert_eq!(record.ticket.version, ticket.version + 1);
+    assert_eq!(
+        outbox_after(&db, before),
+        [(
+            "office_citizen_update".to_string(),
+            Some(ticket.routing.office.clone()),
+            None
+        )],
+        "the office hears of it; no citizen does"
+    );
+}
+
+#[test]
+fn a_photo_position_taken_meanwhile_writes_nothing() {
+    let db = migrated();
+    let ticket = filed(&db, "anna@example.org", 1);
+    act(
+        &db,
+        &ticket.tracking_token,
+        &message("Prima foto.", 1),
+        &[photo(&ticket, 1)],
+        &demo_config(),
+        at(2026, 3, 3, 9),
+    )
+    .unwrap()
+    .unwrap();
+    let again = act(
+        &db,
+        &ticket.tracking_token,
+        &message("Seconda foto.", 1),
+        &[photo(&ticket, 1)],
+        &demo_config(),
+        at(2026, 3, 3, 10),
+    )
+    .unwrap();
+    assert_eq!(again, Err(CitizenActError::Photos));
+    let record = find_by_tracking_token(&db, &ticket.tracking_token)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.events.len(), 2, "the refused message left no event");
+    let miscounted = act(
+        &db,
+        &ticket.tracking_token,
+        &message("Foto?", 2),
+        &[photo(&ticket, 2)],
+        &demo_config(),
+        at(2026, 3, 3, 11),
+    )
+    .unwrap();
+    assert_eq!(miscounted, Err(CitizenActError::Photos));
+}
+
+#[test]
+fn not_solved_reopens_the_report_and_moves_its_milestones() {
+    let db = migrated();
+    let ticket = filed(&db, "anna@example.org", 1);
+    act_at(
+        &db,
+        &ticket,
+        &Command::Resolve {
+            answer: "Ramo rimosso.".into(),
+        },
+        at(2026, 3, 4, 9),
+    );
+    let before = last_outbox_id(&db);
+    let reason = CitizenCommand::NotSolved {
+        reason: "Il ramo è ancora lì.".into(),
+    };
+    let record = act(
+        &db,
+        &ticket.tracking_token,
+        &reason,
+        &[],
+        &demo_config(),
+        at(2026, 3, 6, 9),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(record.ticket.status, crate::status::Status::TakenInCharge);
+    #[derive(serde::Deserialize)]
+    struct Milestones {
+        closed_at: Option<String>,
+    }
+    let row: Vec<Milestones> = db
+        .query(
+            "SELECT closed_at FROM tickets WHERE id = ?",
+            &[record.ticket.id.to_string().into()],
+        )
+        .unwrap();
+    assert_eq!(row[0].closed_at, None, "open again for the statistics");
+    assert_eq!(outbox_after(&db, before).len(), 1);
+    assert_eq!(outbox_after(&db, before)[0].0, "office_citizen_update");
+}
+
+#[test]
+fn a_rating_is_kept_beside_the_ticket_and_given_once() {
+    let db = migrated();
+    let ticket = filed(&db, "anna@example.org", 1);
+    act_at(
+        &db,
+        &ticket,
+        &Command::Resolve {
+            answer: "Ramo rimosso.".into(),
+        },
+        at(2026, 3, 4, 9),
+    );
+    let rate = CitizenCommand::Rate {
+        stars: 5,
+        comment: Some("Velocissimi.".into()),
+    };
+    act(
+        &db,
+        &ticket.tracking_token,
+        &rate,
+        &[],
+        &demo_config(),
+        at(2026, 3, 5, 9),
+    )
+    .unwrap()
+    .unwrap();
+    #[derive(serde::Deserialize)]
+    struct Rating {
+        rating: Option<i64>,
+    }
+    let row: Vec<Rating> = db
+        .query(
+            "SELECT rating FROM tickets WHERE id = ?",
+            &[ticket.id.to_string().into()],
+        )
+        .unwrap();
+    assert_eq!(row[0].rating, Some(5));
+    let again = act(
+        &db,
+        &ticket.tracking_token,
+        &rate,
+        &[],
+        &demo_config(),
+        at(2026, 3, 5, 10),
+    )
+    .unwrap();
+    assert_eq!(
+        again,
+        Err(CitizenActError::FollowUp(FollowUpError::AlreadyRated))
+    );
+}
+
+#[test]
+fn an_unknown_tracking_link_opens_nothing() {
+    let db = migrated();
+    let stranger = TrackingToken::generate(&mut SeededEntropy::new(9));
+    assert_eq!(
+        act(
+            &db,
+            &stranger,
+            &message("Ciao", 0),
+            &[],
+            &demo_config(),
+            at(2026, 3, 3, 9)
+        )
+        .unwrap(),
+        Err(CitizenActError::NotFound)
+    );
+}
