@@ -13,7 +13,9 @@ use crate::italian_time::{format_datetime, format_day};
 use crate::report::Language;
 use crate::statistics::{Count, NamedPerformance, Statistics, Target};
 use charts::{Series, Unit, XAxis, XLabel};
-use numbers::{days, duration, integer, month_long, month_short, percent};
+use numbers::{
+    days, duration, integer, month_long, month_short, not_available, one_decimal, percent,
+};
 use std::fmt::Write;
 
 /// Everything the page fills in: `figures` are plain text, `fragments` are HTML (escaped
@@ -57,6 +59,23 @@ fn words(language: Language) -> Words {
     }
 }
 
+/// `4,3 su 5 (128 valutazioni)`, or "not available" without ratings.
+fn satisfaction(satisfaction: &crate::statistics::Satisfaction, language: Language) -> String {
+    match satisfaction.average_stars {
+        None => not_available(language).to_string(),
+        Some(stars) => {
+            let count = integer(satisfaction.ratings, language);
+            match language {
+                Language::It => format!(
+                    "{} su 5 ({count} valutazioni)",
+                    one_decimal(stars, language)
+                ),
+                Language::En => format!("{} of 5 ({count} ratings)", one_decimal(stars, language)),
+            }
+        }
+    }
+}
+
 impl DashboardView {
     pub fn of(statistics: &Statistics, language: Language) -> Self {
         let s = statistics;
@@ -92,6 +111,10 @@ impl DashboardView {
             (
                 "resolution-on-time",
                 percent(overall.resolution_target.share, language),
+            ),
+            (
+                "satisfaction",
+                satisfaction(&overall.satisfaction, language),
             ),
         ];
 

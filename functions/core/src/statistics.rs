@@ -36,6 +36,8 @@ pub struct TicketFacts {
     pub closed_at: Option<DateTime<Utc>>,
     pub respond_by: DateTime<Utc>,
     pub resolve_by: Option<DateTime<Utc>>,
+    /// The citizen's rating of the answer, 1 to 5 stars.
+    pub rating: Option<u8>,
 }
 
 impl TicketFacts {
@@ -210,6 +212,26 @@ pub struct Performance {
     pub take_in_charge_target: Target,
     pub resolution: Durations,
     pub resolution_target: Target,
+    /// How citizens rated the answers.
+    pub satisfaction: Satisfaction,
+}
+
+/// The citizens' ratings of the answers (1 to 5 stars, from their tracking page).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Satisfaction {
+    pub ratings: u64,
+    /// Mean stars, two decimals; `None` without ratings.
+    pub average_stars: Option<f64>,
+}
+
+impl Satisfaction {
+    fn of(stars: impl Iterator<Item = u8>) -> Self {
+        let (count, sum) = stars.fold((0u64, 0u64), |(n, sum), s| (n + 1, sum + u64::from(s)));
+        Self {
+            ratings: count,
+            average_stars: (count > 0).then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0),
+        }
+    }
 }
 
 impl Performance {
@@ -232,6 +254,7 @@ impl Performance {
                     .collect(),
             ),
             resolution_target: Target::of(tickets.iter().map(|t| t.resolved_on_time(now))),
+            satisfaction: Satisfaction::of(tickets.iter().filter_map(|t| t.rating)),
         }
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// The ticket columns open data reads, for [`ReportRow`].
 pub const COLUMNS: &str = "public_number, theme, category, kind, office, status, created_at,
     taken_in_charge_at, closed_at, respond_by, resolve_by, rejection_reason, duplicate_of,
-    lat, lon, description";
+    lat, lon, description, rating";
 
 /// One ticket as the store gives it to open data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,6 +40,9 @@ pub struct ReportRow {
     pub lon: Option<f64>,
     #[serde(default)]
     pub description: Option<String>,
+    /// The citizen's stars, for the statistics only: no record carries them.
+    #[serde(default)]
+    pub rating: Option<i64>,
     /// When the report last changed in public (Open311's `updated_datetime`); only the
     /// Open311 queries read it.
     #[serde(default)]
@@ -65,6 +68,10 @@ impl ReportRow {
             closed_at: optional(&self.closed_at)?,
             respond_by: optional(&self.respond_by)?.unwrap_or(created_at),
             resolve_by: optional(&self.resolve_by)?,
+            rating: self
+                .rating
+                .and_then(|r| u8::try_from(r).ok())
+                .filter(|r| (1..=5).contains(r)),
         })
     }
 }

@@ -118,6 +118,7 @@ pub(crate) fn row(category: &str, status: &str) -> ReportRow {
         lat: Some(45.694_567),
         lon: Some(9.669_912),
         description: Some("Buca profonda, chiamatemi al 333 1234567 (Mario Rossi)".into()),
+        rating: Some(2),
         updated_at: None,
     }
 }

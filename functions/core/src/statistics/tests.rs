@@ -34,7 +34,12 @@ impl Facts {
             closed_at: None,
             respond_by,
             resolve_by: None,
+            rating: None,
         })
+    }
+    fn rated(mut self, stars: u8) -> Self {
+        self.0.rating = Some(stars);
+        self
     }
     fn taken(mut self, at: DateTime<Utc>, status: Status) -> Self {
         self.0.taken_in_charge_at = Some(at);
@@ -358,5 +363,81 @@ fn a_period_stops_today_and_spans_ten_years_at_most() {
     assert_eq!(
         (future.from, future.to),
         (day(2026, 3, 31), day(2026, 3, 31))
+    );
+}
+
+#[test]
+fn satisfaction_is_the_mean_of_the_citizens_stars_per_office_and_overall() {
+    let roads = "strade-mobilita";
+    let lights = "illuminazione";
+    let day = |d| at(1, d, 9);
+    let tickets = vec![
+        Facts::filed("buche-stradali", roads, day(5), end_of(1, 8))
+            .closed(day(6), Status::Resolved)
+            .rated(5),
+        Facts::filed("buche-stradali", roads, day(6), end_of(1, 9))
+            .closed(day(7), Status::Resolved)
+            .rated(4),
+        Facts::filed("buche-stradali", roads, day(7), end_of(1, 10))
+            .closed(day(8), Status::Resolved)
+            .rated(4),
+        Facts::filed("illuminazione-pubblica", lights, day(8), end_of(1, 11))
+            .closed(day(9), Status::Rejected)
+            .rated(1),
+        Facts::filed("illuminazione-pubblica", lights, day(9), end_of(1, 12)),
+    ]
+    .into_iter()
+    .map(|f| f.0)
+    .collect::<Vec<_>>();
+    let january = Period {
+        from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        to: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+    };
+    let stats = compute(
+        &tickets,
+        &[],
+        january,
+        &demo_config(),
+        Language::It,
+        at(1, 31, 12),
+    );
+    // (5 + 4 + 4 + 1) / 4 = 3.5; roads (5 + 4 + 4) / 3 = 4.33; lights 1.
+    assert_eq!(
+        stats.performance.satisfaction,
+        Satisfaction {
+            ratings: 4,
+            average_stars: Some(3.5)
+        }
+    );
+    let office = |id: &str| {
+        stats
+            .performance_by_office
+            .iter()
+            .find(|o| o.id == id)
+            .unwrap()
+            .performance
+            .satisfaction
+            .clone()
+    };
+    assert_eq!(
+        office(roads),
+        Satisfaction {
+            ratings: 3,
+            average_stars: Some(4.33)
+        }
+    );
+    assert_eq!(
+        office(lights),
+        Satisfaction {
+            ratings: 1,
+            average_stars: Some(1.0)
+        }
+    );
+    assert_eq!(
+        office("tributi"),
+        Satisfaction {
+            ratings: 0,
+            average_stars: None
+        }
     );
 }
