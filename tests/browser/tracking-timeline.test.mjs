@@ -3,6 +3,7 @@
 // staff names never shown; staff text shown as text, not markup; both languages.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { startWorker } from '../support/worker.mjs';
 import { accessibilityViolations, launchBrowser } from '../support/browser.mjs';
 import { pothole, postJson } from '../support/demo.mjs';
@@ -123,6 +124,57 @@ describe('tracking timeline in Chromium', () => {
         { label: 'Segnalazione ricevuta', note: null },
       ]);
       assert.ok(!(await page.locator('body').innerText()).includes('Buca profonda sulla carreggiata'), 'not the other citizen\'s text');
+      assert.deepEqual(await accessibilityViolations(page), []);
+    });
+  });
+
+  test('the citizen writes to the office, says a resolution did not solve it and rates the answer, from the page', async () => {
+    const report = (await postJson(`${worker.url}/api/v1/reports`, pothole({ description: 'Buca profonda davanti alla scuola' }))).json;
+    await work(operator, report, [{ action: 'take_in_charge', reply: 'Ci mandi una foto della buca?' }]);
+    const url = `${worker.url}/segnalazione/${report.tracking_token}`;
+    await open(url, async (page) => {
+      assert.ok(!(await page.locator('[data-slot="fu-rating"]').count()), 'nothing to rate yet');
+      await page.getByLabel('Il tuo messaggio').fill('Ecco la foto: la buca è profonda 20 cm.');
+      await page.getByLabel('Foto (facoltative)').setInputFiles(fileURLToPath(new URL('../fixtures/photos/plain.jpg', import.meta.url)));
+      await page.getByRole('button', { name: 'Invia all\'ufficio' }).click();
+      await page.waitForURL(/\?done=message$/);
+      assert.equal(await page.getByRole('status').first().innerText(), 'Grazie: l\'ufficio ha ricevuto il tuo messaggio.');
+      const [last] = await entries(page);
+      assert.equal(last.label, 'Hai aggiunto informazioni');
+      assert.equal(last.note, 'Ecco la foto: la buca è profonda 20 cm.');
+      assert.equal(await page.locator('.ticket-photos img').count(), 1, 'the photo is on the page');
+      assert.deepEqual(await accessibilityViolations(page), []);
+    });
+    await work(operator, report, [{ action: 'resolve', answer: 'Buca chiusa.' }]);
+    await open(url, async (page) => {
+      assert.ok(!(await page.locator('[data-slot="fu-message"]').count()), 'a closed report takes no messages');
+      assert.match(await page.locator('#fu-not-solved-until').innerText(), /Se non lo è, diccelo entro il /);
+      assert.deepEqual(await accessibilityViolations(page), []);
+      // An empty reason is refused by the page itself; a real one reopens the report.
+      await page.getByLabel('Che cosa non va ancora?').fill('Si è riaperta dopo la pioggia.');
+      await page.getByRole('button', { name: 'Non è risolto: riapri la segnalazione' }).click();
+      await page.waitForURL(/\?done=reopened$/);
+      assert.equal(await page.locator('[data-slot="status"]').innerText(), 'Presa in carico');
+      assert.equal((await entries(page))[0].label, 'Hai segnalato che il problema non è risolto');
+    });
+    await work(operator, report, [{ action: 'resolve', answer: 'Rifatta con asfalto a caldo.' }]);
+    await open(url, async (page) => {
+      // By keyboard alone: the stars are radio buttons (arrows move among them), then the
+      // comment, then the button.
+      await page.locator('#fu-stars-5').focus();
+      await page.keyboard.press('ArrowDown');
+      assert.ok(await page.locator('#fu-stars-4').isChecked(), 'four stars chosen');
+      await page.keyboard.press('Tab');
+      assert.ok(await page.getByLabel('Commento (facoltativo)').evaluate((el) => el === document.activeElement));
+      await page.keyboard.type('Un secondo giro, ma ora va bene.');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\?done=rated$/);
+      assert.equal(await page.locator('[data-slot="fu-rated"]').innerText(), 'Hai dato 4 stelle su 5 alla risposta. Grazie!');
+      assert.ok(!(await page.locator('[data-slot="fu-rating"]').count()), 'rated once');
+      const [last] = await entries(page);
+      assert.equal(last.label, 'Hai valutato la risposta');
+      assert.equal(last.note, '4 stelle su 5\nUn secondo giro, ma ora va bene.');
       assert.deepEqual(await accessibilityViolations(page), []);
     });
   });

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use segnala_core::config::{Category, ComuneConfig, ExtraField, FieldKind};
 use segnala_core::field_error::FieldErrors;
+use segnala_core::follow_up::{self, circumstances, CitizenCommand};
 use segnala_core::ids::{Entropy, TicketId};
 use segnala_core::public_number::{italian_year, PublicNumber};
 use segnala_core::report::answers::AnswerInput;
@@ -40,6 +41,8 @@ struct Replies {
     reassign: Vec<String>,
     reopen: Vec<String>,
     reject: HashMap<String, String>,
+    #[serde(default)]
+    rating_comments: Vec<String>,
 }
 
 pub struct Options {
@@ -529,6 +532,28 @@ fn work(
             Err(_) => continue,
         }
     }
+    // About a third of the citizens rate the answer a day or two later: most are content
+    // with a resolution, few with a rejection.
+    let weights: &[u32] = match ticket.status {
+        Status::Resolved => &[2, 4, 10, 35, 49],
+        Status::Rejected => &[30, 30, 20, 15, 5],
+        _ => &[],
+    };
+    if !weights.is_empty() && random.chance(0.35) {
+        let stars = 1 + weighted(random, weights) as u8;
+        let comment = (random.chance(0.3) && !texts.replies.rating_comments.is_empty())
+            .then(|| random.pick(&texts.replies.rating_comments).clone());
+        let at = at + Duration::hours(6 + random.below(60) as i64);
+        let rate = CitizenCommand::Rate { stars, comment };
+        if at <= end {
+            if let Ok(outcome) =
+                follow_up::decide(&ticket, &rate, circumstances(&events), config, at)
+            {
+                ticket = outcome.ticket;
+                events.push(outcome.event);
+            }
+        }
+    }
     (ticket, events, rejection)
 }
 
@@ -639,6 +664,14 @@ mod tests {
         assert!(
             roads.count() > 0,
             "the roads office's own staff act on its tickets"
+        );
+        let rated = tickets
+            .iter()
+            .filter(|t| t.history.iter().any(|e| e.action.as_str() == "rate"))
+            .count();
+        assert!(
+            rated > tickets.len() / 5 && rated < tickets.len() / 2,
+            "{rated} rated"
         );
     }
 

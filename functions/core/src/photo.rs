@@ -84,13 +84,10 @@ pub fn object_key(ticket: crate::ids::TicketId, position: u8, format: PhotoForma
     format!("tickets/{ticket}/photos/{position}.{}", format.extension())
 }
 
-/// R2 key of an imported ticket's photo: also named by its content, so that two uploads
-/// for one position never write the same object and one can never delete the other's.
-pub fn imported_object_key(
-    ticket: crate::ids::TicketId,
-    position: u8,
-    photo: &CleanPhoto,
-) -> String {
+/// R2 key of a photo added after filing (by an import, or by the citizen later): also
+/// named by its content, so that two uploads for one position never write the same object
+/// and one can never delete the other's.
+pub fn added_object_key(ticket: crate::ids::TicketId, position: u8, photo: &CleanPhoto) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(&photo.bytes);
     let short: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();

@@ -5,10 +5,12 @@
 mod api_error;
 mod comune;
 mod dashboard;
+mod follow_up;
 mod html_rewriter;
 mod mail_sender;
 mod open311;
 mod open_data;
+mod origin;
 mod outbox;
 mod pages;
 mod photo_storage;

@@ -60,13 +60,59 @@ pub(crate) fn text_slot(slot: &str) -> String {
 }
 
 /// A note at the top of the tracking page.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TrackingNotice {
     None,
     /// The report was just sent from the form.
     JustSent,
     /// The citizen followed the confirmation link in the first e-mail.
     EmailConfirmed,
+    /// One of the page's follow-up forms went through.
+    Done(FollowUpForm),
+    /// One of them was refused: why (a code the page explains), and what was typed.
+    Refused {
+        form: FollowUpForm,
+        problem: String,
+        typed: Vec<(String, String)>,
+    },
+}
+
+/// The tracking page's follow-up forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpForm {
+    Message,
+    NotSolved,
+    Rating,
+}
+
+impl FollowUpForm {
+    /// Its slot on the page and the last segment of the address it posts to.
+    fn slot(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::NotSolved => "not-solved",
+            Self::Rating => "rating",
+        }
+    }
+
+    fn segment(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Message, Language::It) => "messaggio",
+            (Self::NotSolved, Language::It) => "non-risolta",
+            (Self::Rating, Language::It) => "valutazione",
+            (form, Language::En) => form.slot(),
+        }
+    }
+
+    /// From the page's `?done=` after a successful post.
+    pub fn of_done(text: &str) -> Option<Self> {
+        match text {
+            "message" => Some(Self::Message),
+            "reopened" => Some(Self::NotSolved),
+            "rated" => Some(Self::Rating),
+            _ => None,
+        }
+    }
 }
 
 /// The tracking page of a report, in the page's language.
@@ -113,14 +159,20 @@ pub async fn tracking(
     let status = view.status.as_str();
 
     let html = Rewriter::new()
-        .on(&text_slot("submitted"), move |e| {
-            if notice == TrackingNotice::JustSent {
-                e.remove_attribute("hidden");
+        .on(&text_slot("submitted"), {
+            let shown = notice == TrackingNotice::JustSent;
+            move |e| {
+                if shown {
+                    e.remove_attribute("hidden");
+                }
             }
         })
-        .on(&text_slot("email-confirmed"), move |e| {
-            if notice == TrackingNotice::EmailConfirmed {
-                e.remove_attribute("hidden");
+        .on(&text_slot("email-confirmed"), {
+            let shown = notice == TrackingNotice::EmailConfirmed;
+            move |e| {
+                if shown {
+                    e.remove_attribute("hidden");
+                }
             }
         })
         .on(&text_slot("public_number"), move |e| e.set_text(&number))
@@ -204,10 +256,107 @@ pub async fn tracking(
                     e.set_html(&history_html(e, &joined.history, language));
                 }
             }
-        })
+        });
+    let html = follow_up_forms(html, &view, &record.ticket, language, notice)
         .rewrite(template)
         .await?;
     private_page(html_response(html, 200)?)
+}
+
+/// The follow-up part of the tracking page: each form shown when the citizen can use it,
+/// posting to the page's own address; a note after one went through; the reason and the
+/// typed text after one was refused.
+fn follow_up_forms(
+    rewriter: Rewriter,
+    view: &PublicTicketView,
+    ticket: &segnala_core::ticket::Ticket,
+    language: Language,
+    notice: TrackingNotice,
+) -> Rewriter {
+    let offer = &view.follow_up;
+    let base = tracking_path(language, ticket.tracking_token.as_str());
+    let reopen_until = offer
+        .not_solved_until
+        .filter(|until| *until > crate::platform::now());
+    let shown = [
+        (FollowUpForm::Message, offer.can_write),
+        (FollowUpForm::NotSolved, reopen_until.is_some()),
+        (FollowUpForm::Rating, offer.can_rate),
+    ];
+    let mut rewriter = rewriter.on(&text_slot("follow-up"), {
+        let any = shown.iter().any(|(_, shown)| *shown) || offer.rating.is_some();
+        move |e| {
+            if !any {
+                e.set_attribute("hidden", "");
+            }
+        }
+    });
+    for (form, visible) in shown {
+        let action = format!("{base}/{}", form.segment(language));
+        rewriter = rewriter.on(&text_slot(&format!("fu-{}", form.slot())), move |e| {
+            if visible {
+                e.remove_attribute("hidden");
+                e.set_attribute("action", &action);
+            } else {
+                e.remove();
+            }
+        });
+        let done = notice == TrackingNotice::Done(form);
+        rewriter = rewriter.on(&text_slot(&format!("fu-done-{}", form.slot())), move |e| {
+            if done {
+                e.remove_attribute("hidden");
+            }
+        });
+    }
+    let left = offer.messages_left;
+    let until = reopen_until.map(|at| format_datetime(at, language));
+    let rating = offer.rating;
+    rewriter = rewriter
+        .on(&text_slot("fu-messages-left"), move |e| {
+            let text = e.get_attribute("data-text").unwrap_or_default();
+            e.set_text(&text.replace("{n}", &left.to_string()));
+        })
+        .on(&text_slot("fu-not-solved-until"), move |e| {
+            let text = e.get_attribute("data-text").unwrap_or_default();
+            e.set_text(&text.replace("{date}", until.as_deref().unwrap_or_default()));
+        })
+        .on(&text_slot("fu-rated"), move |e| match rating {
+            Some(stars) => {
+                let text = e.get_attribute("data-text").unwrap_or_default();
+                e.set_text(&text.replace("{n}", &stars.to_string()));
+                e.remove_attribute("hidden");
+            }
+            None => e.remove(),
+        });
+    if let TrackingNotice::Refused {
+        form,
+        problem,
+        typed,
+    } = notice
+    {
+        let slot = form.slot();
+        rewriter = rewriter.on(&text_slot(&format!("fu-{slot}-error")), move |e| {
+            let message = e
+                .get_attribute(&format!("data-msg-{problem}"))
+                .or_else(|| e.get_attribute("data-msg-invalid"))
+                .unwrap_or_default();
+            e.set_text(&message);
+            e.remove_attribute("hidden");
+        });
+        for (name, value) in typed {
+            let selector = format!("[data-slot=\"fu-{slot}\"] [name=\"{name}\"]");
+            rewriter = rewriter.on(&selector, move |e| {
+                if e.get_attribute("type").as_deref() == Some("radio") {
+                    if e.get_attribute("value").as_deref() == Some(value.as_str()) {
+                        e.set_attribute("checked", "");
+                    }
+                } else {
+                    e.set_text(&value);
+                }
+            });
+        }
+    }
+    rewriter
 }
 
 fn photos_html(list: &Element, view: &PublicTicketView) -> String {
@@ -234,21 +383,36 @@ fn history_html(list: &Element, history: &[PublicEvent], language: Language) -> 
         .iter()
         .rev()
         .map(|event| {
+            // The citizen's own steps read as theirs ("you wrote", "you said it is not solved").
+            let key = if event.by_citizen {
+                format!("data-label-citizen-{}", event.kind)
+            } else {
+                format!("data-label-{}", event.kind)
+            };
             let label = list
-                .get_attribute(&format!("data-label-{}", event.kind))
+                .get_attribute(&key)
                 .unwrap_or_else(|| event.kind.clone());
+            let note = match (event.kind.as_str(), event.note.as_deref()) {
+                ("rate", Some(note)) => segnala_core::follow_up::parse_rating_note(note).map(|(stars, comment)| {
+                    let stars = list
+                        .get_attribute("data-stars")
+                        .unwrap_or_default()
+                        .replace("{n}", &stars.to_string());
+                    comment.map_or(stars.clone(), |c| format!("{stars}\n{c}"))
+                }),
+                (_, note) => note.map(String::from),
+            };
             let office = event
                 .office
                 .as_ref()
                 .map(|o| format!("<span class=\"event-office\">{}: {}</span>", escape(&office_label), escape(&o.name)))
                 .unwrap_or_default();
-            let note = event
-                .note
-                .as_ref()
-                .map(|n| format!("<p class=\"event-note\">{}</p>", escape(n)))
+            let note = note
+                .map(|n| format!("<p class=\"event-note\">{}</p>", escape(&n)))
                 .unwrap_or_default();
+            let by = if event.by_citizen { " event-by-citizen" } else { "" };
             format!(
-                "<li class=\"event event-{}\"><time datetime=\"{}\">{}</time> <strong>{}</strong> {office}{note}</li>",
+                "<li class=\"event event-{}{by}\"><time datetime=\"{}\">{}</time> <strong>{}</strong> {office}{note}</li>",
                 escape(&event.kind),
                 event.at.to_rfc3339(),
                 escape(&format_datetime(event.at, language)),

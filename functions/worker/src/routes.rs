@@ -69,6 +69,11 @@ async fn api(request: Request, env: &Env, path: &str) -> std::result::Result<Res
             only(&method, Method::Get)?;
             show_report(env, token).await
         }
+        ["v1", "reports", token, action] if crate::follow_up::What::of_api(action).is_some() => {
+            only(&method, Method::Post)?;
+            let what = crate::follow_up::What::of_api(action).expect("checked");
+            crate::follow_up::api(request, env, token, what).await
+        }
         ["v1", "reports", token, "photos", position] => {
             only(&method, Method::Get)?;
             photo(env, token, position, false).await
@@ -218,6 +223,10 @@ async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, "/en/dashboard") => crate::dashboard::page(request, env, Language::En).await,
         (Method::Get, "/segnalazione/cerca") => lookup(request, env, Language::It).await,
         (Method::Get, "/en/reports/find") => lookup(request, env, Language::En).await,
+        (Method::Post, _) if follow_up_post(trimmed).is_some() => {
+            let (language, token, what) = follow_up_post(trimmed).expect("checked");
+            crate::follow_up::page(request, env, language, token, what).await
+        }
         (Method::Get, _) if trimmed.starts_with("/segnalazione/") => {
             tracking(
                 request,
@@ -235,6 +244,20 @@ async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
         }
         _ => pages::not_found(env).await,
     }
+}
+
+/// A tracking page's follow-up form post: `/segnalazione/{token}/messaggio`,
+/// `/en/reports/{token}/message`...
+fn follow_up_post(path: &str) -> Option<(Language, &str, crate::follow_up::What)> {
+    let (language, rest) = path
+        .strip_prefix("/segnalazione/")
+        .map(|rest| (Language::It, rest))
+        .or_else(|| {
+            path.strip_prefix("/en/reports/")
+                .map(|rest| (Language::En, rest))
+        })?;
+    let (token, action) = rest.split_once('/')?;
+    Some((language, token, crate::follow_up::What::of_page(action)?))
 }
 
 async fn tracking(
@@ -259,6 +282,12 @@ async fn tracking(
         .any(|(k, v)| k == "email" && v == "confirmed")
     {
         pages::TrackingNotice::EmailConfirmed
+    } else if let Some(form) = url
+        .query_pairs()
+        .find(|(k, _)| k == "done")
+        .and_then(|(_, v)| pages::FollowUpForm::of_done(&v))
+    {
+        pages::TrackingNotice::Done(form)
     } else {
         pages::TrackingNotice::None
     };

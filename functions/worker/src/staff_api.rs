@@ -529,24 +529,13 @@ async fn read_json_limited<T: DeserializeOwned>(request: &mut Request, limit: us
     segnala_core::field_error::parse_json(&text).map_err(ApiError::Validation)
 }
 
-/// Browsers say where a request comes from; a change from another site is refused, on top
-/// of SameSite cookies and the CSRF token. Clients that send no Origin (scripts) pass.
+/// A change from another site is refused, on top of SameSite cookies and the CSRF token.
 fn same_origin(request: &Request, env: &Env) -> Result<()> {
-    let headers = request.headers();
-    if headers.get("Sec-Fetch-Site")?.as_deref() == Some("cross-site") {
-        return Err(cross_origin());
+    if crate::origin::from_this_site(request, env, false)? {
+        Ok(())
+    } else {
+        Err(cross_origin())
     }
-    if let Some(origin) = headers.get("Origin")? {
-        let own = request.url()?.origin().ascii_serialization();
-        let public = comune::config(env)
-            .public_url
-            .trim_end_matches('/')
-            .to_string();
-        if origin != own && origin != public {
-            return Err(cross_origin());
-        }
-    }
-    Ok(())
 }
 
 fn cross_origin() -> ApiError {

@@ -205,3 +205,20 @@ pub async fn open311_token(
     let answer = call_store(env, "/open311/token", body).await?;
     found_or_none(answer).await
 }
+
+/// A citizen's follow-up: the ticket as it is afterwards, or why the store refused it.
+pub async fn follow_up(
+    env: &Env,
+    request: &crate::ticket_store::FollowUpCall,
+) -> std::result::Result<
+    std::result::Result<TicketRecord, crate::ticket_store::FollowUpRefusal>,
+    ApiError,
+> {
+    let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/follow-up", body).await?;
+    match answer.status_code() {
+        200 => Ok(Ok(answer.json().await?)),
+        crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}

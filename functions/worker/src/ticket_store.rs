@@ -6,8 +6,11 @@
 use crate::comune;
 use crate::outbox;
 use crate::platform::{now, CryptoEntropy};
+use segnala_core::follow_up::{CitizenCommand, FollowUpError};
 use segnala_core::ids::TrackingToken;
 use segnala_core::open_data::query::OpenDataQuery;
+use segnala_core::store::follow_up::CitizenActError;
+use segnala_core::store::PhotoRecord;
 use segnala_core::store::{
     self, confirmation, delivery, Created, NewTicket, SqlDatabase, SqlValue, StoreError,
 };
@@ -85,8 +88,10 @@ impl DurableObject for ComuneStore {
         }
         let path = request.path();
         // Writes that may owe e-mail; reads and the consumer's own calls owe none.
-        let mut may_owe_email =
-            path == "/tickets" || path == "/outbox/sweep" || path.starts_with("/conferma-email/");
+        let mut may_owe_email = path == "/tickets"
+            || path == "/outbox/sweep"
+            || path == "/follow-up"
+            || path.starts_with("/conferma-email/");
         let response = match (request.method(), path.as_str()) {
             (Method::Post, "/tickets") => {
                 let new: NewTicket = request.json().await?;
@@ -118,6 +123,25 @@ impl DurableObject for ComuneStore {
                 match store::find_by_tracking_token(&db, &token) {
                     Ok(Some(record)) => Response::from_json(&record),
                     Ok(None) => Response::error("not found", 404),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/follow-up") => {
+                let call: FollowUpCall = request.json().await?;
+                let config = comune::config(&self.env);
+                match store::follow_up::act(
+                    &db,
+                    &call.token,
+                    &call.command,
+                    &call.photos,
+                    config,
+                    now(),
+                ) {
+                    Ok(Ok(record)) => Response::from_json(&record),
+                    Ok(Err(refused)) => {
+                        Ok(Response::from_json(&FollowUpRefusal::of(&refused))?
+                            .with_status(REFUSED))
+                    }
                     Err(error) => internal(error),
                 }
             }
@@ -226,6 +250,58 @@ impl DurableObject for ComuneStore {
         response
     }
 }
+
+/// A citizen's follow-up, as the Worker sends it: the photos are already in R2.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FollowUpCall {
+    pub token: TrackingToken,
+    pub command: CitizenCommand,
+    pub photos: Vec<PhotoRecord>,
+}
+
+/// Why the store did not take a citizen's follow-up, in terms the Worker answers with.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FollowUpRefusal {
+    /// not_found | conflict | invalid
+    pub kind: String,
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+impl FollowUpRefusal {
+    fn of(refused: &CitizenActError) -> Self {
+        let (kind, code, field) = match refused {
+            CitizenActError::NotFound => ("not_found", "not_found", None),
+            CitizenActError::Photos => ("conflict", "too_many_photos", Some("photos")),
+            CitizenActError::FollowUp(error) => match error {
+                FollowUpError::Refused(_) => ("conflict", "not_possible_now", None),
+                FollowUpError::TooLate { .. } => ("conflict", "too_late", None),
+                FollowUpError::ReopeningOff => ("conflict", "reopening_off", None),
+                FollowUpError::AlreadyRated => ("conflict", "already_rated", None),
+                FollowUpError::TooManyMessages { .. } => ("conflict", "too_many_messages", None),
+                FollowUpError::Invalid { field, code, .. } => ("invalid", *code, Some(*field)),
+            },
+        };
+        let message = match refused {
+            CitizenActError::FollowUp(FollowUpError::Invalid { message, .. }) => message.clone(),
+            CitizenActError::FollowUp(FollowUpError::Refused(_)) => {
+                "This is not possible while the report is in its current state.".into()
+            }
+            other => other.to_string(),
+        };
+        Self {
+            kind: kind.into(),
+            code: code.into(),
+            message,
+            field: field.map(String::from),
+        }
+    }
+}
+
+/// Status of a refused follow-up on the internal protocol.
+pub const REFUSED: u16 = 400;
 
 impl ComuneStore {
     /// The periodic sweep: held rows released when confirmation is no longer asked for,

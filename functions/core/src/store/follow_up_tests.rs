@@ -232,6 +232,19 @@ fn a_rating_is_kept_beside_the_ticket_and_given_once() {
         )
         .unwrap();
     assert_eq!(row[0].rating, Some(5));
+    let query = crate::open_data::query::OpenDataQuery::parse(
+        &[],
+        &demo_config(),
+        crate::open_data::query::Dataset::Statistics,
+    )
+    .unwrap();
+    let stats =
+        super::open_data::statistics(&db, &query, &demo_config(), at(2026, 3, 6, 9)).unwrap();
+    assert_eq!(
+        stats.performance.satisfaction.ratings, 1,
+        "the rating reaches the statistics"
+    );
+    assert_eq!(stats.performance.satisfaction.average_stars, Some(5.0));
     let again = act(
         &db,
         &ticket.tracking_token,

@@ -204,7 +204,7 @@ pub fn statistics(
     let rows: Vec<ReportRow> = db.query(
         &format!(
             "SELECT public_number, theme, category, kind, office, status, created_at,
-                    taken_in_charge_at, closed_at, respond_by, resolve_by
+                    taken_in_charge_at, closed_at, respond_by, resolve_by, rating
              FROM tickets t WHERE {clause}
                AND ((t.created_at >= ? AND t.created_at < ?) OR (t.closed_at >= ? AND t.closed_at < ?))"
         ),

@@ -22,7 +22,8 @@
       created: 'Segnalazione ricevuta', take_in_charge: 'Presa in carico', start_work: 'Lavori avviati',
       set_priority: 'Priorità cambiata', assign: 'Assegnata', public_reply: 'Risposta al cittadino',
       internal_note: 'Nota interna', reassign: 'Passata a un altro ufficio', resolve: 'Risolta',
-      reject: 'Respinta', mark_duplicate: 'Segnata come duplicata', reopen: 'Riaperta'
+      reject: 'Respinta', mark_duplicate: 'Segnata come duplicata', reopen: 'Riaperta',
+      citizen_message: 'Messaggio del cittadino', rate: 'Valutazione del cittadino (stelle su 5)'
     },
     rejection: {
       not_competent: 'Non di competenza del Comune', not_a_problem: 'Nessun problema da risolvere',

@@ -154,7 +154,8 @@
     citizen: 'Al cittadino',
     office_new_ticket: 'All\'ufficio: nuova segnalazione',
     office_reassigned: 'All\'ufficio: segnalazione passata',
-    office_deadlines: 'All\'ufficio: scadenze del giorno'
+    office_deadlines: 'All\'ufficio: scadenze del giorno',
+    office_citizen_update: 'All\'ufficio: il cittadino ha scritto'
   };
 
   function emailState(email) {
