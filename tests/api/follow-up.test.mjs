@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorker } from '../support/worker.mjs';
-import { fixture, pothole, postJson, send } from '../support/demo.mjs';
+import { fixture, pothole, postJson, send, storedPhotoBlobs } from '../support/demo.mjs';
 import { createStaff, setupAdministrator, signIn } from '../support/staff.mjs';
 
 describe('citizen follow-up', () => {
@@ -85,6 +85,15 @@ describe('citizen follow-up', () => {
     const after = await (await fetch(`${worker.url}/api/v1/reports/${report.tracking_token}`)).json();
     assert.equal(after.photos.length, 1, 'nothing stored for the refused message');
     assert.equal(after.history.filter((e) => e.kind === 'citizen_message').length, 1);
+    // A photo the store refuses (the report closed meanwhile) leaves no file behind.
+    await work(report, { action: 'resolve', answer: 'Fatto.' });
+    const blobs = storedPhotoBlobs(worker.stateDir).length;
+    const late = new FormData();
+    late.append('text', 'Un\'altra foto');
+    late.append('photos', new Blob([fixture('plain.jpg')], { type: 'image/jpeg' }), 'altra.jpg');
+    const closed = await send(`${worker.url}/api/v1/reports/${report.tracking_token}/messages`, late);
+    assert.equal(closed.status, 409, closed.text);
+    assert.equal(storedPhotoBlobs(worker.stateDir).length, blobs, 'the uploaded photo was removed again');
   });
 
   test('bad messages are refused, each reason named, and nothing is written', async () => {
@@ -130,7 +139,8 @@ describe('citizen follow-up', () => {
     const stats = await (await fetch(`${worker.url}/api/v1/open-data/statistics.json`)).json();
     assert.ok(stats.performance.satisfaction.ratings >= 1);
     const roads = stats.performance_by_office.find((o) => o.id === 'strade-mobilita');
-    assert.ok(roads.performance?.satisfaction ?? roads.satisfaction, JSON.stringify(roads));
+    assert.ok(roads.satisfaction.ratings >= 1, JSON.stringify(roads.satisfaction));
+    assert.equal(roads.satisfaction.average_stars, null, 'too few ratings to show whose stars they are');
     const csv = await (await fetch(`${worker.url}/api/v1/open-data/reports.csv`)).text();
     assert.ok(!csv.includes('secondo giro') && !csv.includes('dopo la pioggia'), 'the citizen\'s words are not open data');
   });
@@ -139,11 +149,29 @@ describe('citizen follow-up', () => {
     const original = await file();
     const duplicate = await file({ reporter: { email: 'anna@example.org' } });
     await work(duplicate, { action: 'mark_duplicate', of: original.public_number });
-    await follow(original, 'messages', { text: 'Mi chiamo Mario, abito al civico 14.' });
+    const open311 = async () => (await (await fetch(`${worker.url}/open311/v2/requests/${original.public_number}.json`)).json())[0].updated_datetime;
+    const updated = await open311();
+    const wrote = await follow(original, 'messages', { text: 'Mi chiamo Mario, abito al civico 14.' });
+    assert.equal(wrote.status, 201, wrote.text);
+    assert.equal(await open311(), updated, 'Open311 does not even say when the citizen wrote');
     const seen = await (await fetch(`${worker.url}/api/v1/reports/${duplicate.tracking_token}`)).json();
     assert.ok(seen.joined, 'the duplicate follows the original');
     assert.ok(!JSON.stringify(seen).includes('civico 14'));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The original's citizen says it is not solved: Anna sees and hears of the reopening,
+    // not of the words.
+    await work(original, { action: 'resolve', answer: 'Buca chiusa.' });
+    const reopened = await follow(original, 'not-solved', { reason: 'Il civico 14 ha ancora la buca davanti.' });
+    assert.equal(reopened.status, 201, reopened.text);
+    const joined = (await (await fetch(`${worker.url}/api/v1/reports/${duplicate.tracking_token}`)).json()).joined;
+    assert.equal(joined.history.at(-1).kind, 'reopen');
+    assert.equal(joined.history.at(-1).note, undefined);
+    assert.ok(!JSON.stringify(joined).includes('civico 14'));
+    const deadline = Date.now() + 20_000;
+    let told;
+    while (!(told = worker.mail.messages().find((m) => m.to.includes('anna@example.org') && /riaperta/.test(m.subject))) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(told, 'Anna hears the report was reopened');
     assert.ok(!worker.mail.messages().some((m) => m.to.includes('anna@example.org') && m.text.includes('civico 14')));
   });
 
@@ -168,6 +196,13 @@ describe('citizen follow-up', () => {
     assert.match(shown, /Hai aggiunto informazioni/);
 
     await work(report, { action: 'resolve', answer: 'Fatto.' });
+    // A message typed while the office resolved it comes back with the reason and the text.
+    const tooLate = await send(`${worker.url}/segnalazione/${report.tracking_token}/messaggio`,
+      new URLSearchParams({ text: 'Scritto mentre la risolvevano.' }));
+    assert.equal(tooLate.status, 409);
+    assert.match(tooLate.text, /data-slot="fu-message-error"[^>]*>Non è più possibile/);
+    assert.match(tooLate.text, /<textarea[^>]*id="fu-text"[^>]*aria-invalid="true"[^>]*>Scritto mentre la risolvevano\.<\/textarea>/);
+    assert.match(tooLate.text, /data-slot="fu-refused" role="alert">/, 'said at the top of the page too');
     const english = await send(`${worker.url}/en/reports/${report.tracking_token}/rating`, new URLSearchParams({ stars: '5' }));
     assert.equal(english.status, 303);
     assert.equal(english.headers.get('location'), `/en/reports/${report.tracking_token}?done=rated`);

@@ -269,6 +269,35 @@ pub struct JoinedReport {
     pub history: Vec<PublicEvent>,
 }
 
+/// The original's steps as a duplicate's citizen sees them: another citizen's messages and
+/// ratings are theirs alone; their "not solved" shows only as the reopening it caused.
+fn joined_history(
+    events: &[crate::ticket::TicketEvent],
+    config: &ComuneConfig,
+    language: Language,
+) -> Vec<PublicEvent> {
+    let mut history = public_history(events, config, language);
+    history.retain(|e| !e.by_citizen || e.kind == "reopen");
+    for event in history.iter_mut().filter(|e| e.by_citizen) {
+        event.by_citizen = false;
+        event.note = None;
+    }
+    history
+}
+
+/// The last change the office made, for a reader who does not see the citizen's own steps.
+fn last_office_step(
+    events: &[crate::ticket::TicketEvent],
+    fallback: DateTime<Utc>,
+) -> DateTime<Utc> {
+    events
+        .iter()
+        .filter(|e| e.visibility == Visibility::Public && !by_citizen(e))
+        .map(|e| e.at)
+        .max()
+        .unwrap_or(fallback)
+}
+
 /// Written by the citizen after filing.
 fn by_citizen(event: &crate::ticket::TicketEvent) -> bool {
     event.actor == crate::ticket::Actor::Citizen && !matches!(event.kind, EventKind::Created(_))
@@ -383,13 +412,8 @@ impl PublicTicketView {
                 status_label: original.ticket.status.into(),
                 public_state: original.ticket.status.public_state(),
                 office: office_ref(config, &original.ticket.routing.office, language),
-                updated_at: original.ticket.updated_at,
-                // Another citizen's messages and ratings are theirs alone.
-                history: public_history(
-                    original.events.iter().filter(|e| !by_citizen(e)),
-                    config,
-                    language,
-                ),
+                updated_at: last_office_step(&original.events, original.ticket.created_at),
+                history: joined_history(&original.events, config, language),
             }),
             follow_up: FollowUpOffer::of(ticket, events, config),
             photos: record

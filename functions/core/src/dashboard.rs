@@ -62,7 +62,18 @@ fn words(language: Language) -> Words {
 /// `4,3 su 5 (128 valutazioni)`, or "not available" without ratings.
 fn satisfaction(satisfaction: &crate::statistics::Satisfaction, language: Language) -> String {
     match satisfaction.average_stars {
-        None => not_available(language).to_string(),
+        None if satisfaction.ratings == 0 => not_available(language).to_string(),
+        // Too few to average without telling one citizen's stars.
+        None => {
+            let count = integer(satisfaction.ratings, language);
+            match language {
+                Language::It => format!(
+                    "{} ({count} valutazioni, troppo poche)",
+                    not_available(language)
+                ),
+                Language::En => format!("{} ({count} ratings, too few)", not_available(language)),
+            }
+        }
         Some(stars) => {
             let count = integer(satisfaction.ratings, language);
             match language {

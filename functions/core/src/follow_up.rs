@@ -59,6 +59,11 @@ pub fn circumstances(events: &[TicketEvent]) -> Circumstances {
         }
         match event.kind {
             EventKind::Action(Action::CitizenMessage) => known.messages += 1,
+            // A reopened report will have a new answer, to rate afresh.
+            EventKind::Action(Action::Reopen) => {
+                known.rated = false;
+                known.rating = None;
+            }
             EventKind::Action(Action::Rate) => {
                 known.rated = true;
                 known.rating = event

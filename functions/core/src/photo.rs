@@ -85,11 +85,20 @@ pub fn object_key(ticket: crate::ids::TicketId, position: u8, format: PhotoForma
 }
 
 /// R2 key of a photo added after filing (by an import, or by the citizen later): also
-/// named by its content, so that two uploads for one position never write the same object
-/// and one can never delete the other's.
-pub fn added_object_key(ticket: crate::ids::TicketId, position: u8, photo: &CleanPhoto) -> String {
+/// named by its content and `salt`, so that two uploads for one position never write the
+/// same object and one can never delete the other's. An import passes no salt, so that a
+/// retried upload of the same file names the same object; a citizen's upload a random one.
+pub fn added_object_key(
+    ticket: crate::ids::TicketId,
+    position: u8,
+    photo: &CleanPhoto,
+    salt: &[u8],
+) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(&photo.bytes);
+    let digest = Sha256::new()
+        .chain_update(&photo.bytes)
+        .chain_update(salt)
+        .finalize();
     let short: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!(
         "tickets/{ticket}/photos/{position}-{short}.{}",

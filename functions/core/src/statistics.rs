@@ -220,16 +220,21 @@ pub struct Performance {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Satisfaction {
     pub ratings: u64,
-    /// Mean stars, two decimals; `None` without ratings.
+    /// Mean stars, two decimals; `None` under [`MIN_RATINGS`] ratings.
     pub average_stars: Option<f64>,
 }
+
+/// Ratings a mean is published from: fewer would let a narrow filter (one day, one topic)
+/// tell the stars one citizen gave.
+pub const MIN_RATINGS: u64 = 5;
 
 impl Satisfaction {
     fn of(stars: impl Iterator<Item = u8>) -> Self {
         let (count, sum) = stars.fold((0u64, 0u64), |(n, sum), s| (n + 1, sum + u64::from(s)));
         Self {
             ratings: count,
-            average_stars: (count > 0).then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0),
+            average_stars: (count >= MIN_RATINGS)
+                .then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0),
         }
     }
 }

@@ -827,6 +827,15 @@ fn step(
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty());
+    let citizens_own = matches!(action, Action::CitizenMessage | Action::Rate);
+    if citizens_own && event.actor != Actor::Citizen {
+        // Shown as the office's step, a citizen's words would reach other citizens.
+        errors.push(
+            at("actor"),
+            "not_the_citizen",
+            format!("`{name}` is the citizen's own step"),
+        );
+    }
     let needs_text = matches!(
         action,
         Action::PublicReply
@@ -895,7 +904,10 @@ fn step(
                 "a merge names the original's number",
             ),
         },
-        Action::Reopen => replay.duplicate_of = None,
+        Action::Reopen => {
+            replay.duplicate_of = None;
+            replay.rating = None;
+        }
         Action::Rate => match note.and_then(crate::follow_up::parse_rating_note) {
             _ if replay.rating.is_some() => {
                 errors.push(at("action"), "rated_twice", "an answer is rated once")

@@ -408,3 +408,20 @@ fn numbers_and_times_that_would_break_the_numbering_to_come_are_refused() {
     assert_eq!(before_it_happened.0[0].field, "lines[1].history[2].at");
     assert_eq!(before_it_happened.0[0].code, "in_the_future");
 }
+
+#[test]
+fn a_citizen_s_own_step_written_by_staff_is_refused() {
+    let mut ticket = exported(&[Command::TakeInCharge { reply: None }]);
+    let mut message = ticket.history[1].clone();
+    message.action = EventKind::Action(Action::CitizenMessage);
+    message.from_status = Some(Status::TakenInCharge);
+    message.note = Some("Abito al civico 14.".into());
+    message.at = at(5, 10);
+    ticket.history.push(message);
+    assert_eq!(
+        problems(&[ticket.clone()]),
+        [named("lines[1].history[2].actor", "not_the_citizen")]
+    );
+    ticket.history[2].actor = Actor::Citizen;
+    assert!(problems(&[ticket]).is_empty());
+}

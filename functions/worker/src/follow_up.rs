@@ -29,7 +29,7 @@ const TEXT_ALLOWANCE: usize = 64 * 1024;
 
 /// A post from another site is refused (the tracking link in the address is the real key).
 fn same_origin(request: &Request, env: &Env) -> Result<()> {
-    if crate::origin::from_this_site(request, env, true)? {
+    if crate::origin::from_this_site(request, env)? {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
@@ -144,7 +144,7 @@ pub async fn api(mut request: Request, env: &Env, token: &str, what: What) -> Re
     let mut response = Response::from_json(&view)?.with_status(201);
     let headers = response.headers_mut();
     headers.set("Cache-Control", "private, no-store")?;
-    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("Referrer-Policy", "same-origin")?;
     Ok(response)
 }
 
@@ -347,7 +347,11 @@ async fn act(
                     format!("A report has at most {MAX_PHOTOS} photos."),
                 ));
             };
-            let key = photo::added_object_key(record.ticket.id, position, clean);
+            // A random part: the same photo sent twice (a double click) makes two objects,
+            // so the refused one's removal never takes the recorded one's file.
+            let mut salt = [0u8; 8];
+            segnala_core::ids::Entropy::fill(&mut crate::platform::CryptoEntropy, &mut salt);
+            let key = photo::added_object_key(record.ticket.id, position, clean, &salt);
             if let Err(error) = photo_storage::put_one(env, &key, clean).await {
                 photo_storage::delete(env, &records).await;
                 return Err(error);
@@ -374,10 +378,8 @@ async fn act(
             photo_storage::delete(env, &records).await;
             Err(refused(refusal))
         }
-        Err(error) => {
-            photo_storage::delete(env, &records).await;
-            Err(error)
-        }
+        // The store may have recorded them before the answer was lost: they stay.
+        Err(error) => Err(error),
     }
 }
 

@@ -5,10 +5,8 @@
 use crate::comune;
 use worker::{Env, Request, Result};
 
-/// Whether the request may come from where it says it comes from. `null_origin_is_own`: a
-/// page that sends no referrer (the tracking page) makes its own forms post with
-/// `Origin: null`; there the browser's `Sec-Fetch-Site` decides.
-pub fn from_this_site(request: &Request, env: &Env, null_origin_is_own: bool) -> Result<bool> {
+/// Whether the request may come from where it says it comes from.
+pub fn from_this_site(request: &Request, env: &Env) -> Result<bool> {
     let headers = request.headers();
     if headers.get("Sec-Fetch-Site")?.as_deref() == Some("cross-site") {
         return Ok(false);
@@ -16,9 +14,6 @@ pub fn from_this_site(request: &Request, env: &Env, null_origin_is_own: bool) ->
     let Some(origin) = headers.get("Origin")? else {
         return Ok(true);
     };
-    if null_origin_is_own && origin == "null" {
-        return Ok(true);
-    }
     let own = request.url()?.origin().ascii_serialization();
     let public = comune::config(env)
         .public_url

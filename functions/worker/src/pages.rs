@@ -41,11 +41,12 @@ pub(crate) fn html_response(html: String, status: u16) -> Result<Response> {
 }
 
 /// Marks a page that holds a tracking capability: never cached by others, never leaked
-/// through the Referer header, never indexed.
+/// to other sites through the Referer header (the page's own forms still say their origin,
+/// which the follow-up posts are checked by), never indexed.
 fn private_page(mut response: Response) -> Result<Response> {
     let headers = response.headers_mut();
     headers.set("Cache-Control", "private, no-store")?;
-    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("Referrer-Policy", "same-origin")?;
     headers.set("X-Robots-Tag", "noindex")?;
     Ok(response)
 }
@@ -278,13 +279,24 @@ fn follow_up_forms(
     let reopen_until = offer
         .not_solved_until
         .filter(|until| *until > crate::platform::now());
+    // A refused form stays, with its reason and the citizen's text, even when it no longer
+    // applies (the office resolved the report meanwhile, say).
+    let refused = match &notice {
+        TrackingNotice::Refused { form, .. } => Some(*form),
+        _ => None,
+    };
     let shown = [
         (FollowUpForm::Message, offer.can_write),
         (FollowUpForm::NotSolved, reopen_until.is_some()),
         (FollowUpForm::Rating, offer.can_rate),
-    ];
+    ]
+    .map(|(form, applies)| (form, applies || refused == Some(form)));
+    let noticed = matches!(
+        notice,
+        TrackingNotice::Done(_) | TrackingNotice::Refused { .. }
+    );
     let mut rewriter = rewriter.on(&text_slot("follow-up"), {
-        let any = shown.iter().any(|(_, shown)| *shown) || offer.rating.is_some();
+        let any = shown.iter().any(|(_, shown)| *shown) || offer.rating.is_some() || noticed;
         move |e| {
             if !any {
                 e.set_attribute("hidden", "");
@@ -336,13 +348,32 @@ fn follow_up_forms(
     {
         let slot = form.slot();
         rewriter = rewriter.on(&text_slot(&format!("fu-{slot}-error")), move |e| {
-            let message = e
+            let text = e
                 .get_attribute(&format!("data-msg-{problem}"))
                 .or_else(|| e.get_attribute("data-msg-invalid"))
                 .unwrap_or_default();
-            e.set_text(&message);
+            e.set_text(&text);
             e.remove_attribute("hidden");
         });
+        // The field the problem is about says so, and what it is.
+        let field = match form {
+            FollowUpForm::Message => "#fu-text",
+            FollowUpForm::NotSolved => "#fu-reason",
+            FollowUpForm::Rating => "#fu-stars",
+        };
+        let error_id = format!("fu-{slot}-error");
+        rewriter = rewriter.on(field, move |e| {
+            e.set_attribute("aria-invalid", "true");
+            let described = e.get_attribute("aria-describedby").unwrap_or_default();
+            e.set_attribute("aria-describedby", format!("{error_id} {described}").trim());
+        });
+        // At the top of the page, where a reloaded page starts, a link to the problem.
+        let target = format!("#fu-{slot}-error");
+        rewriter = rewriter
+            .on(&text_slot("fu-refused"), |e| e.remove_attribute("hidden"))
+            .on(&text_slot("fu-refused-link"), move |e| {
+                e.set_attribute("href", &target)
+            });
         for (name, value) in typed {
             let selector = format!("[data-slot=\"fu-{slot}\"] [name=\"{name}\"]");
             rewriter = rewriter.on(&selector, move |e| {

@@ -149,7 +149,7 @@ async fn show_report(env: &Env, token: &str) -> std::result::Result<Response, Ap
         .set("Cache-Control", "private, no-store")?;
     response
         .headers_mut()
-        .set("Referrer-Policy", "no-referrer")?;
+        .set("Referrer-Policy", "same-origin")?;
     Ok(response)
 }
 
@@ -187,7 +187,7 @@ async fn photo(
     headers.set("Content-Type", format.content_type())?;
     headers.set("Cache-Control", "private, max-age=3600")?;
     headers.set("Content-Security-Policy", "default-src 'none'; sandbox")?;
-    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("Referrer-Policy", "same-origin")?;
     headers.set(
         "Content-Disposition",
         &format!("inline; filename=\"{filename}\""),

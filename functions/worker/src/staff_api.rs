@@ -531,7 +531,7 @@ async fn read_json_limited<T: DeserializeOwned>(request: &mut Request, limit: us
 
 /// A change from another site is refused, on top of SameSite cookies and the CSRF token.
 fn same_origin(request: &Request, env: &Env) -> Result<()> {
-    if crate::origin::from_this_site(request, env, false)? {
+    if crate::origin::from_this_site(request, env)? {
         Ok(())
     } else {
         Err(cross_origin())

@@ -147,7 +147,7 @@ pub async fn import_photo(
         .map_err(|problem| invalid("photo", problem.code(), &problem.to_string()))?;
     let record = PhotoRecord {
         position,
-        object_key: photo::added_object_key(id, position, &clean),
+        object_key: photo::added_object_key(id, position, &clean, &[]),
         thumbnail_key: None,
         content_type: clean.format.content_type().to_string(),
         bytes: u32::try_from(clean.bytes.len()).unwrap_or(u32::MAX),

@@ -81,7 +81,12 @@ pub fn citizen_message(notice: &Notice, config: &ComuneConfig) -> Option<Message
             .unwrap_or(&event_ticket.routing.office),
         language,
     );
-    let note = event.note.clone().unwrap_or_default();
+    // A citizen's words (why they reopened it) are theirs: the others only hear of the step.
+    let note = if event.actor == crate::ticket::Actor::Citizen {
+        String::new()
+    } else {
+        event.note.clone().unwrap_or_default()
+    };
     let follower = recipient.id != event_ticket.id;
     let mut blocks = Vec::new();
     if follower {

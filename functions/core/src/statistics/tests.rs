@@ -367,28 +367,28 @@ fn a_period_stops_today_and_spans_ten_years_at_most() {
 }
 
 #[test]
-fn satisfaction_is_the_mean_of_the_citizens_stars_per_office_and_overall() {
+fn satisfaction_is_the_mean_of_the_citizens_stars_and_is_kept_back_under_five_ratings() {
     let roads = "strade-mobilita";
     let lights = "illuminazione";
     let day = |d| at(1, d, 9);
-    let tickets = vec![
-        Facts::filed("buche-stradali", roads, day(5), end_of(1, 8))
-            .closed(day(6), Status::Resolved)
-            .rated(5),
-        Facts::filed("buche-stradali", roads, day(6), end_of(1, 9))
-            .closed(day(7), Status::Resolved)
-            .rated(4),
-        Facts::filed("buche-stradali", roads, day(7), end_of(1, 10))
-            .closed(day(8), Status::Resolved)
-            .rated(4),
-        Facts::filed("illuminazione-pubblica", lights, day(8), end_of(1, 11))
-            .closed(day(9), Status::Rejected)
-            .rated(1),
-        Facts::filed("illuminazione-pubblica", lights, day(9), end_of(1, 12)),
-    ]
-    .into_iter()
-    .map(|f| f.0)
-    .collect::<Vec<_>>();
+    let mut tickets: Vec<TicketFacts> = [5, 4, 4, 5, 3, 4]
+        .into_iter()
+        .enumerate()
+        .map(|(n, stars)| {
+            let d = 5 + n as u32;
+            Facts::filed("buche-stradali", roads, day(d), end_of(1, d + 3))
+                .closed(day(d + 1), Status::Resolved)
+                .rated(stars)
+                .0
+        })
+        .collect();
+    tickets.push(
+        Facts::filed("illuminazione-pubblica", lights, day(20), end_of(1, 23))
+            .closed(day(21), Status::Rejected)
+            .rated(1)
+            .0,
+    );
+    tickets.push(Facts::filed("illuminazione-pubblica", lights, day(22), end_of(1, 25)).0);
     let january = Period {
         from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         to: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
@@ -401,14 +401,12 @@ fn satisfaction_is_the_mean_of_the_citizens_stars_per_office_and_overall() {
         Language::It,
         at(1, 31, 12),
     );
-    // (5 + 4 + 4 + 1) / 4 = 3.5; roads (5 + 4 + 4) / 3 = 4.33; lights 1.
-    assert_eq!(
-        stats.performance.satisfaction,
-        Satisfaction {
-            ratings: 4,
-            average_stars: Some(3.5)
-        }
-    );
+    let satisfaction = |ratings, average_stars| Satisfaction {
+        ratings,
+        average_stars,
+    };
+    // (5 + 4 + 4 + 5 + 3 + 4 + 1) / 7 = 26 / 7 = 3.714...; roads 25 / 6 = 4.166...
+    assert_eq!(stats.performance.satisfaction, satisfaction(7, Some(3.71)));
     let office = |id: &str| {
         stats
             .performance_by_office
@@ -419,25 +417,8 @@ fn satisfaction_is_the_mean_of_the_citizens_stars_per_office_and_overall() {
             .satisfaction
             .clone()
     };
-    assert_eq!(
-        office(roads),
-        Satisfaction {
-            ratings: 3,
-            average_stars: Some(4.33)
-        }
-    );
-    assert_eq!(
-        office(lights),
-        Satisfaction {
-            ratings: 1,
-            average_stars: Some(1.0)
-        }
-    );
-    assert_eq!(
-        office("tributi"),
-        Satisfaction {
-            ratings: 0,
-            average_stars: None
-        }
-    );
+    assert_eq!(office(roads), satisfaction(6, Some(4.17)));
+    // One rating alone would be that citizen's stars: counted, not averaged.
+    assert_eq!(office(lights), satisfaction(1, None));
+    assert_eq!(office("tributi"), satisfaction(0, None));
 }

@@ -64,6 +64,8 @@ pub(super) fn write(
 ) -> Result<(), StoreError> {
     let ticket = &outcome.ticket;
     let (taken_in_charge, closed) = (outcome.event.taken_in_charge(), outcome.event.closed());
+    let reopened =
+        outcome.event.kind == crate::ticket::EventKind::Action(crate::status::Action::Reopen);
     let keeps = |m: Milestone| i64::from(m == Milestone::Keep);
     let value = |m: Milestone| match m {
         Milestone::Set(at) => Some(timestamp(at)),
@@ -76,7 +78,9 @@ pub(super) fn write(
             rejection_reason = CASE WHEN ? THEN COALESCE(?, rejection_reason) END,
             assignee = ?, duplicate_of = ?, respond_by = ?, updated_at = ?, version = ?,
             taken_in_charge_at = CASE WHEN ? THEN taken_in_charge_at ELSE ? END,
-            closed_at = CASE WHEN ? THEN closed_at ELSE ? END
+            closed_at = CASE WHEN ? THEN closed_at ELSE ? END,
+            rating = CASE WHEN ? THEN NULL ELSE rating END,
+            rated_at = CASE WHEN ? THEN NULL ELSE rated_at END
          WHERE id = ? AND version = ?",
         &[
             ticket.status.as_str().into(),
@@ -94,6 +98,9 @@ pub(super) fn write(
             value(taken_in_charge).into(),
             keeps(closed).into(),
             value(closed).into(),
+            // The answer a rating was about is gone once the ticket is reopened.
+            i64::from(reopened).into(),
+            i64::from(reopened).into(),
             ticket.id.to_string().into(),
             i64::from(read_version).into(),
         ],

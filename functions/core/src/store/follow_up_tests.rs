@@ -64,6 +64,42 @@ fn last_outbox_id(db: &Sqlite) -> i64 {
         .unwrap_or(0)
 }
 
+/// The office resolves the ticket on 4 March.
+fn resolve(db: &Sqlite, ticket: &Ticket) {
+    let answer = Command::Resolve {
+        answer: "Ramo rimosso.".into(),
+    };
+    act_at(db, ticket, &answer, at(2026, 3, 4, 9));
+}
+
+/// The citizen says on 6 March that the problem is not solved.
+fn not_solved(db: &Sqlite, ticket: &Ticket, reason: &str) -> TicketRecord {
+    let command = CitizenCommand::NotSolved {
+        reason: reason.into(),
+    };
+    act(
+        db,
+        &ticket.tracking_token,
+        &command,
+        &[],
+        &demo_config(),
+        at(2026, 3, 6, 9),
+    )
+    .unwrap()
+    .unwrap()
+}
+
+/// Anna's report, and Luca's about the same problem merged into it.
+fn with_a_duplicate(db: &Sqlite) -> (Ticket, Ticket) {
+    let ticket = filed(db, "anna@example.org", 1);
+    let other = filed(db, "luca@example.org", 3);
+    let merge = Command::MarkDuplicate {
+        of: ticket.public_number,
+    };
+    act_at(db, &other, &merge, at(2026, 3, 2, 10));
+    (ticket, other)
+}
+
 fn message(text: &str, photos: u8) -> CitizenCommand {
     CitizenCommand::Message {
         text: Some(text.into()),
@@ -74,18 +110,9 @@ fn message(text: &str, photos: u8) -> CitizenCommand {
 #[test]
 fn a_citizen_s_message_with_photos_is_kept_and_told_to_the_office_only() {
     let db = migrated();
-    let ticket = filed(&db, "anna@example.org", 1);
     // Another citizen's report about the same problem, merged into this one: they follow
     // its progress, but not what Anna writes.
-    let other = filed(&db, "luca@example.org", 3);
-    act_at(
-        &db,
-        &other,
-        &Command::MarkDuplicate {
-            of: ticket.public_number,
-        },
-        at(2026, 3, 2, 10),
-    );
+    let (ticket, _luca) = with_a_duplicate(&db);
     let before = last_outbox_id(&db);
     let record = act(
         &db,
@@ -157,28 +184,9 @@ fn a_photo_position_taken_meanwhile_writes_nothing() {
 fn not_solved_reopens_the_report_and_moves_its_milestones() {
     let db = migrated();
     let ticket = filed(&db, "anna@example.org", 1);
-    act_at(
-        &db,
-        &ticket,
-        &Command::Resolve {
-            answer: "Ramo rimosso.".into(),
-        },
-        at(2026, 3, 4, 9),
-    );
+    resolve(&db, &ticket);
     let before = last_outbox_id(&db);
-    let reason = CitizenCommand::NotSolved {
-        reason: "Il ramo è ancora lì.".into(),
-    };
-    let record = act(
-        &db,
-        &ticket.tracking_token,
-        &reason,
-        &[],
-        &demo_config(),
-        at(2026, 3, 6, 9),
-    )
-    .unwrap()
-    .unwrap();
+    let record = not_solved(&db, &ticket, "Il ramo è ancora lì.");
     assert_eq!(record.ticket.status, crate::status::Status::TakenInCharge);
     #[derive(serde::Deserialize)]
     struct Milestones {
@@ -199,14 +207,7 @@ fn not_solved_reopens_the_report_and_moves_its_milestones() {
 fn a_rating_is_kept_beside_the_ticket_and_given_once() {
     let db = migrated();
     let ticket = filed(&db, "anna@example.org", 1);
-    act_at(
-        &db,
-        &ticket,
-        &Command::Resolve {
-            answer: "Ramo rimosso.".into(),
-        },
-        at(2026, 3, 4, 9),
-    );
+    resolve(&db, &ticket);
     let rate = CitizenCommand::Rate {
         stars: 5,
         comment: Some("Velocissimi.".into()),
@@ -244,7 +245,10 @@ fn a_rating_is_kept_beside_the_ticket_and_given_once() {
         stats.performance.satisfaction.ratings, 1,
         "the rating reaches the statistics"
     );
-    assert_eq!(stats.performance.satisfaction.average_stars, Some(5.0));
+    assert_eq!(
+        stats.performance.satisfaction.average_stars, None,
+        "one rating alone is not averaged in public"
+    );
     let again = act(
         &db,
         &ticket.tracking_token,
@@ -275,5 +279,118 @@ fn an_unknown_tracking_link_opens_nothing() {
         )
         .unwrap(),
         Err(CitizenActError::NotFound)
+    );
+}
+
+#[test]
+fn a_reopened_report_is_rated_afresh_and_the_old_stars_leave_the_statistics() {
+    let db = migrated();
+    let ticket = filed(&db, "anna@example.org", 1);
+    act_at(
+        &db,
+        &ticket,
+        &Command::Resolve {
+            answer: "Fatto.".into(),
+        },
+        at(2026, 3, 4, 9),
+    );
+    let rate = |stars| CitizenCommand::Rate {
+        stars,
+        comment: None,
+    };
+    act(
+        &db,
+        &ticket.tracking_token,
+        &rate(1),
+        &[],
+        &demo_config(),
+        at(2026, 3, 5, 9),
+    )
+    .unwrap()
+    .unwrap();
+    act_at(
+        &db,
+        &ticket,
+        &Command::Reopen {
+            reason: "Rifacciamo il lavoro.".into(),
+        },
+        at(2026, 3, 6, 9),
+    );
+    #[derive(serde::Deserialize)]
+    struct Rating {
+        rating: Option<i64>,
+    }
+    let rating = |db: &Sqlite| {
+        db.query::<Rating>(
+            "SELECT rating FROM tickets WHERE id = ?",
+            &[ticket.id.to_string().into()],
+        )
+        .unwrap()[0]
+            .rating
+    };
+    assert_eq!(rating(&db), None, "the answer rated is gone");
+    act_at(
+        &db,
+        &ticket,
+        &Command::Resolve {
+            answer: "Rifatto bene.".into(),
+        },
+        at(2026, 3, 7, 9),
+    );
+    let record = act(
+        &db,
+        &ticket.tracking_token,
+        &rate(5),
+        &[],
+        &demo_config(),
+        at(2026, 3, 8, 9),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(rating(&db), Some(5));
+    assert_eq!(
+        crate::follow_up::circumstances(&record.events).rating,
+        Some(5)
+    );
+}
+
+#[test]
+fn not_solved_tells_the_reporters_of_duplicates_of_the_reopening_without_the_citizen_s_words() {
+    let db = migrated();
+    let (ticket, other) = with_a_duplicate(&db);
+    resolve(&db, &ticket);
+    let before = last_outbox_id(&db);
+    not_solved(&db, &ticket, "Abito al civico 14 e il ramo è ancora lì.");
+    let rows = outbox_after(&db, before);
+    assert_eq!(
+        rows,
+        [
+            ("citizen".to_string(), None, Some(other.id.to_string())),
+            (
+                "office_citizen_update".to_string(),
+                Some(ticket.routing.office.clone()),
+                None
+            ),
+        ],
+        "the duplicate's reporter and the office; not the citizen who said it"
+    );
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: i64,
+    }
+    let citizen_row = db
+        .query::<Id>(
+            "SELECT id FROM outbox WHERE id > ? AND kind = 'citizen'",
+            &[before.into()],
+        )
+        .unwrap()[0]
+        .id;
+    let claimed =
+        super::delivery::claim(&db, citizen_row, &demo_config(), at(2026, 3, 6, 10)).unwrap();
+    let text = serde_json::to_string(&claimed).unwrap();
+    assert!(text.contains("riaperta"), "{text}");
+    assert!(
+        !text.contains("civico 14"),
+        "never the other citizen's words: {text}"
     );
 }

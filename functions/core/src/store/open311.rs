@@ -48,7 +48,8 @@ pub fn rows(
     db.query(
         &format!(
             "SELECT {COLUMNS}, (SELECT MAX(e.at) FROM ticket_events e
-                 WHERE e.ticket_id = t.id AND e.visibility = 'public') AS updated_at
+                 WHERE e.ticket_id = t.id AND e.visibility = 'public'
+                   AND NOT (e.actor_kind = 'citizen' AND e.kind <> 'created')) AS updated_at
              FROM tickets t WHERE {}
              ORDER BY t.created_at DESC, t.public_number DESC LIMIT ?",
             clauses.join(" AND ")

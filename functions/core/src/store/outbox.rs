@@ -73,6 +73,19 @@ pub(super) fn record_for_last_event(
     // What a citizen did after filing is for the office only: told back to nobody, and
     // never to the other citizens following the ticket (their words are theirs).
     let by_citizen = event.actor == Actor::Citizen && !matches!(event.kind, EventKind::Created(_));
+    // A citizen's "not solved" reopens the report for everyone following it: the reporters
+    // of its duplicates hear of the step (without the words); the citizen who said it does
+    // not.
+    if by_citizen && event.kind == EventKind::Action(Action::Reopen) {
+        db.execute(
+            "INSERT INTO outbox (kind, event_id, recipient_ticket_id, created_at)
+             SELECT 'citizen', ?, id, ? FROM tickets
+             WHERE reporter_email IS NOT NULL
+               AND duplicate_of = (SELECT public_number FROM tickets WHERE id = ?)
+             ORDER BY created_at, id",
+            &[event_id.into(), at.as_str().into(), ticket.as_str().into()],
+        )?;
+    }
     if event.visibility == Visibility::Public && !by_citizen {
         db.execute(
             "INSERT INTO outbox (kind, event_id, recipient_ticket_id, created_at)
