@@ -83,6 +83,7 @@ export async function startMailSink(options = {}) {
     const message = keep('resend', {
       from: json.from, to, reply_to: json.reply_to ?? null, subject: json.subject,
       text: json.text ?? '', html: json.html ?? '', idempotency_key: idempotencyKey ?? null,
+      headers: json.headers ?? {},
     });
     if (idempotencyKey) byIdempotencyKey.set(idempotencyKey, message.id);
     send(response, 200, { id: message.id });
@@ -106,6 +107,7 @@ export async function startMailSink(options = {}) {
       from: json.From, to: String(json.To).split(',').map((t) => t.trim()), reply_to: json.ReplyTo ?? null,
       subject: json.Subject ?? '', text: json.TextBody ?? '', html: json.HtmlBody ?? '',
       message_stream: json.MessageStream ?? 'outbound', idempotency_key: json.Metadata?.idempotency_key ?? null,
+      headers: Object.fromEntries((json.Headers ?? []).map((h) => [h.Name, h.Value])),
     });
     send(response, 200, { To: json.To, SubmittedAt: message.received_at, MessageID: message.id, ErrorCode: 0, Message: 'OK' });
   }

@@ -206,7 +206,15 @@ describe('public dashboard in Chromium', () => {
       assert.equal(await box.getAttribute('tabindex'), '0');
       await box.focus();
       await page.keyboard.press('ArrowRight');
-      assert.ok(await box.evaluate((b) => b.scrollLeft > 0), 'the arrow keys scroll it');
+      // Keyboard scrolling may be animated, so the offset is read once it settles.
+      const scrolled = await box.evaluate((b) => new Promise((done) => {
+        const started = Date.now();
+        (function check() {
+          if (b.scrollLeft > 0 || Date.now() - started > 3000) done(b.scrollLeft > 0);
+          else requestAnimationFrame(check);
+        })();
+      }));
+      assert.ok(scrolled, 'the arrow keys scroll it');
       assert.deepEqual(await accessibilityViolations(page), []);
       await showMap(page);
       assert.ok(await page.locator('#reports-map').isVisible());

@@ -8,7 +8,7 @@ use crate::config::ComuneConfig;
 use crate::status::{Action, Status, TransitionRefused};
 use crate::text;
 use crate::ticket::{Actor, EventKind, Ticket, TicketEvent, Visibility};
-use crate::workflow::Outcome;
+use crate::workflow::{record_step, Outcome, Step};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -207,24 +207,18 @@ pub fn decide(
     if action == Action::Reopen {
         next.duplicate_of = None;
     }
-    next.status = to_status;
-    next.version = ticket.version + 1;
-    next.updated_at = now;
-    let event = TicketEvent {
-        ticket_id: ticket.id,
-        at: now,
-        actor: Actor::Citizen,
-        kind: EventKind::Action(action),
-        from_status: Some(ticket.status),
+    let step = Step {
+        action,
         to_status,
-        office: Some(ticket.routing.office.clone()),
+        actor: Actor::Citizen,
         // The citizen sees it on their page, the office in its history; it is told to no
         // other citizen (see `store::outbox`).
         visibility: Visibility::Public,
         note,
     };
+    let (ticket, event) = record_step(ticket, next, step, now);
     Ok(Outcome {
-        ticket: next,
+        ticket,
         event,
         rejection: None,
     })

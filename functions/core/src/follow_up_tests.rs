@@ -2,11 +2,8 @@
 
 use super::*;
 use crate::config::tests_support::demo_config;
-use crate::ids::{SeededEntropy, TicketId};
 use crate::public_number::PublicNumber;
-use crate::report::{LocationInput, ReportRequest};
-use crate::routing::route;
-use crate::ticket::Deadlines;
+use crate::ticket::tests_support::filed_pothole;
 use crate::workflow::{self, Command};
 use chrono::TimeZone;
 
@@ -16,28 +13,7 @@ fn at(day: u32) -> DateTime<Utc> {
 
 fn ticket(commands: &[Command]) -> Ticket {
     let config = demo_config();
-    let report = ReportRequest {
-        category: Some("buche-stradali".into()),
-        description: Some("Buca profonda davanti al civico 12".into()),
-        location: Some(LocationInput {
-            lat: 45.695,
-            lon: 9.67,
-        }),
-        privacy_accepted: Some(true),
-        ..Default::default()
-    }
-    .validate(&config)
-    .unwrap();
-    let routing = route(&config, &report);
-    let (mut ticket, _) = Ticket::open(
-        TicketId::generate(at(1), &mut SeededEntropy::new(1)),
-        report,
-        routing,
-        PublicNumber::new(2026, 1),
-        Deadlines::for_report(&config, "buche-stradali", at(1)),
-        at(1),
-        &mut SeededEntropy::new(2),
-    );
+    let (mut ticket, _) = filed_pothole(PublicNumber::new(2026, 1), at(1));
     for (day, command) in (2..).zip(commands) {
         let staff = Actor::Staff("0190a4f6-0000-7000-8000-000000000001".into());
         ticket = workflow::decide(&ticket, command, staff, ticket.version, &config, at(day))

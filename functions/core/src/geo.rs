@@ -46,6 +46,17 @@ impl Coordinates {
     pub fn lon(&self) -> f64 {
         self.lon
     }
+
+    /// Great-circle distance in metres (haversine on a 6,371 km sphere: within a comune the
+    /// error is well under a metre).
+    pub fn metres_to(&self, other: Coordinates) -> f64 {
+        const EARTH_RADIUS_METRES: f64 = 6_371_000.0;
+        let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
+        let half_dlat = (lat2 - lat1) / 2.0;
+        let half_dlon = (other.lon - self.lon).to_radians() / 2.0;
+        let a = half_dlat.sin().powi(2) + lat1.cos() * lat2.cos() * half_dlon.sin().powi(2);
+        2.0 * EARTH_RADIUS_METRES * a.sqrt().min(1.0).asin()
+    }
 }
 
 impl TryFrom<RawCoordinates> for Coordinates {
@@ -170,6 +181,18 @@ fn ring_contains(ring: &[Position], point: Coordinates) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measures_short_distances_within_a_metre() {
+        let piazza = Coordinates::new(45.6983, 9.6773).unwrap();
+        // 0.001 degrees of latitude is 111.19 m on the sphere.
+        let north = Coordinates::new(45.6993, 9.6773).unwrap();
+        assert!((piazza.metres_to(north) - 111.19).abs() < 0.5);
+        // A degree of longitude shrinks with the cosine of the latitude.
+        let east = Coordinates::new(45.6983, 9.6783).unwrap();
+        assert!((piazza.metres_to(east) - 111.19 * 45.6983_f64.to_radians().cos()).abs() < 0.5);
+        assert_eq!(piazza.metres_to(piazza), 0.0);
+    }
 
     fn square_with_hole() -> Area {
         Area::Polygon {

@@ -4,6 +4,7 @@
 //! queue, retries) lives in the Worker.
 
 pub mod citizen;
+pub mod follower;
 mod layout;
 pub mod office;
 pub mod provider;

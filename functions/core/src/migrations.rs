@@ -68,4 +68,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0012_follow_up.sql",
         sql: include_str!("../../../schema/migrations/0012_follow_up.sql"),
     },
+    Migration {
+        version: 13,
+        name: "0013_subscriptions.sql",
+        sql: include_str!("../../../schema/migrations/0013_subscriptions.sql"),
+    },
 ];

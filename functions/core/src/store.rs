@@ -760,7 +760,9 @@ pub mod inbox;
 pub mod open311;
 pub mod open_data;
 pub mod outbox;
+pub mod public_reports;
 pub mod staff;
+pub mod subscriptions;
 pub mod transfer;
 pub use commands::{apply_command, ApplyError};
 
@@ -774,6 +776,8 @@ mod open_data_tests;
 mod outbox_tests;
 #[cfg(test)]
 mod staff_tests;
+#[cfg(test)]
+mod subscriptions_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

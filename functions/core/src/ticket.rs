@@ -230,6 +230,43 @@ impl Ticket {
     }
 }
 
+/// Tickets for the tests of what comes after filing.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+    use crate::config::tests_support::demo_config;
+    use crate::ids::SeededEntropy;
+    use crate::report::{LocationInput, ReportRequest};
+
+    /// A pothole in Via Borgo Palazzo, filed at `at` and numbered `number`, as the store
+    /// would open it.
+    pub fn filed_pothole(number: PublicNumber, at: DateTime<Utc>) -> (Ticket, TicketEvent) {
+        let config = demo_config();
+        let report = ReportRequest {
+            category: Some("buche-stradali".into()),
+            description: Some("Buca profonda davanti al civico 12".into()),
+            location: Some(LocationInput {
+                lat: 45.695,
+                lon: 9.67,
+            }),
+            privacy_accepted: Some(true),
+            ..Default::default()
+        }
+        .validate(&config)
+        .unwrap();
+        let routing = crate::routing::route(&config, &report);
+        Ticket::open(
+            TicketId::generate(at, &mut SeededEntropy::new(1)),
+            report,
+            routing,
+            number,
+            Deadlines::for_report(&config, "buche-stradali", at),
+            at,
+            &mut SeededEntropy::new(2),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,6 +134,23 @@ pub struct ExportedEvent {
     pub note: Option<String>,
 }
 
+impl ExportedEvent {
+    /// The event as the store keeps it, for the ticket `id`.
+    pub fn to_event(&self, id: TicketId) -> TicketEvent {
+        TicketEvent {
+            ticket_id: id,
+            at: self.at,
+            actor: self.actor.clone(),
+            kind: self.action,
+            from_status: self.from_status,
+            to_status: self.to_status,
+            office: self.office.clone(),
+            visibility: self.visibility,
+            note: self.note.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportedPhoto {
@@ -551,17 +568,7 @@ pub fn check(
     let events = exported
         .history
         .iter()
-        .map(|event| TicketEvent {
-            ticket_id: exported.id,
-            at: event.at,
-            actor: event.actor.clone(),
-            kind: event.action,
-            from_status: event.from_status,
-            to_status: event.to_status,
-            office: event.office.clone(),
-            visibility: event.visibility,
-            note: event.note.clone(),
-        })
+        .map(|event| event.to_event(exported.id))
         .collect();
     Some(ImportedTicket {
         ticket,
@@ -679,17 +686,7 @@ fn history(
         if let Some(note) = &event.note {
             clean_text(errors, &at("note"), note, NOTE_MAX_CHARS, false);
         }
-        let moved = TicketEvent {
-            ticket_id: exported.id,
-            at: event.at,
-            actor: event.actor.clone(),
-            kind: event.action,
-            from_status: event.from_status,
-            to_status: event.to_status,
-            office: None,
-            visibility: event.visibility,
-            note: None,
-        };
+        let moved = event.to_event(exported.id);
         for (milestone, value) in [
             (moved.taken_in_charge(), &mut replay.taken),
             (moved.closed(), &mut replay.closed),

@@ -3,9 +3,7 @@
 
 use super::*;
 use crate::config::tests_support::demo_config;
-use crate::ids::SeededEntropy;
-use crate::report::{LocationInput, ReportRequest};
-use crate::routing::route;
+use crate::ticket::tests_support::filed_pothole;
 use crate::workflow::{decide, Command};
 use chrono::TimeZone;
 
@@ -21,28 +19,7 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
 /// A pothole filed on 2 March, worked by `commands` on the following days.
 fn exported(commands: &[Command]) -> ExportedTicket {
     let config = demo_config();
-    let report = ReportRequest {
-        category: Some("buche-stradali".into()),
-        description: Some("Buca profonda davanti al civico 12".into()),
-        location: Some(LocationInput {
-            lat: 45.695,
-            lon: 9.67,
-        }),
-        privacy_accepted: Some(true),
-        ..Default::default()
-    }
-    .validate(&config)
-    .unwrap();
-    let routing = route(&config, &report);
-    let (mut ticket, event) = Ticket::open(
-        TicketId::generate(at(2, 9), &mut SeededEntropy::new(1)),
-        report,
-        routing,
-        PublicNumber::new(2026, 7),
-        Deadlines::for_report(&config, "buche-stradali", at(2, 9)),
-        at(2, 9),
-        &mut SeededEntropy::new(2),
-    );
+    let (mut ticket, event) = filed_pothole(PublicNumber::new(2026, 7), at(2, 9));
     let mut events = vec![event];
     let mut extras = TicketExtras::default();
     for (day, command) in (3..).zip(commands) {

@@ -264,25 +264,54 @@ pub fn decide(
             staff_text("reason", Some(reason), true)?
         }
     };
-    next.status = to_status;
+    let step = Step {
+        action: command.action(),
+        to_status,
+        actor,
+        visibility,
+        note,
+    };
+    let (ticket, event) = record_step(ticket, next, step, now);
+    Ok(Outcome {
+        ticket,
+        event,
+        rejection,
+    })
+}
+
+/// An accepted step, as its history event tells it.
+pub(crate) struct Step {
+    pub action: Action,
+    pub to_status: Status,
+    pub actor: Actor,
+    pub visibility: Visibility,
+    pub note: Option<String>,
+}
+
+/// The ticket after an accepted step (`next`, already changed by it) with its status,
+/// version and time moved on, and the event that records it, naming the office that holds
+/// the ticket afterwards. Staff commands and a citizen's follow-up both end here.
+pub(crate) fn record_step(
+    ticket: &Ticket,
+    mut next: Ticket,
+    step: Step,
+    now: DateTime<Utc>,
+) -> (Ticket, TicketEvent) {
+    next.status = step.to_status;
     next.version = ticket.version + 1;
     next.updated_at = now;
     let event = TicketEvent {
         ticket_id: ticket.id,
         at: now,
-        actor,
-        kind: EventKind::Action(command.action()),
+        actor: step.actor,
+        kind: EventKind::Action(step.action),
         from_status: Some(ticket.status),
-        to_status,
+        to_status: step.to_status,
         office: Some(next.routing.office.clone()),
-        visibility,
-        note,
+        visibility: step.visibility,
+        note: step.note,
     };
-    Ok(Outcome {
-        ticket: next,
-        event,
-        rejection,
-    })
+    (next, event)
 }
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub enum ApiError {
     /// Too many failed logins; retry after the given seconds.
     #[error("too many attempts")]
     TooManyAttempts(i64),
+    /// A limit on what one address or client may ask for in a day was reached.
+    #[error("too many requests: {1}")]
+    TooManyRequests(&'static str, String),
     /// Anything the client cannot fix; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -134,6 +137,16 @@ impl ApiError {
                     .set("Retry-After", &seconds.max(1).to_string())?;
                 return Ok(response);
             }
+            ApiError::TooManyRequests(code, message) => {
+                let mut response = Response::from_json(&ErrorBody {
+                    error: code,
+                    message,
+                    fields: &[],
+                })?
+                .with_status(429);
+                response.headers_mut().set("Retry-After", "86400")?;
+                return Ok(response);
+            }
             ApiError::Internal(detail) => {
                 console_error!("internal error: {detail}");
                 (
@@ -151,4 +164,24 @@ impl ApiError {
         };
         Ok(Response::from_json(&body)?.with_status(status))
     }
+}
+
+/// Field error codes cross the internal protocol as text but are `&'static str` in
+/// `FieldError`. They come from the core's small fixed set, so each distinct code is
+/// interned once for the isolate's life; memory stays bounded whatever clients send.
+pub(crate) fn intern_code(code: String) -> &'static str {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    thread_local! {
+        static CODES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
+    }
+    CODES.with(|codes| {
+        let mut codes = codes.borrow_mut();
+        if let Some(known) = codes.get(code.as_str()) {
+            return *known;
+        }
+        let interned: &'static str = Box::leak(code.into_boxed_str());
+        codes.insert(interned);
+        interned
+    })
 }

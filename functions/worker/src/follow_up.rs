@@ -4,7 +4,7 @@
 //! JavaScript: a success goes back to the page with a note, a refusal shows the page with
 //! the reason and what was typed.
 
-use crate::api_error::ApiError;
+use crate::api_error::{intern_code, ApiError};
 use crate::comune;
 use crate::pages::{self, FollowUpForm, TrackingNotice};
 use crate::photo_storage;
@@ -28,7 +28,7 @@ type Result<T> = std::result::Result<T, ApiError>;
 const TEXT_ALLOWANCE: usize = 64 * 1024;
 
 /// A post from another site is refused (the tracking link in the address is the real key).
-fn same_origin(request: &Request, env: &Env) -> Result<()> {
+pub(crate) fn same_origin(request: &Request, env: &Env) -> Result<()> {
     if crate::origin::from_this_site(request, env)? {
         Ok(())
     } else {
@@ -219,7 +219,7 @@ fn problem_of(error: &ApiError) -> (u16, String) {
     }
 }
 
-async fn read_text(request: &mut Request) -> Result<String> {
+pub(crate) async fn read_text(request: &mut Request) -> Result<String> {
     if declared_length(request).is_some_and(|length| length > TEXT_ALLOWANCE) {
         return Err(ApiError::PayloadTooLarge(TEXT_ALLOWANCE));
     }
@@ -388,20 +388,9 @@ fn refused(refusal: FollowUpRefusal) -> ApiError {
         "not_found" => ApiError::NotFound("Report"),
         "invalid" => ApiError::Validation(FieldErrors(vec![FieldError::new(
             refusal.field.unwrap_or_default(),
-            code(&refusal.code),
+            intern_code(refusal.code),
             refusal.message,
         )])),
         _ => ApiError::Conflict(refusal.code, refusal.message),
-    }
-}
-
-/// The store's codes as the static strings field errors carry.
-fn code(text: &str) -> &'static str {
-    match text {
-        "required" => "required",
-        "too_long" => "too_long",
-        "control_characters" => "control_characters",
-        "out_of_range" => "out_of_range",
-        _ => "invalid",
     }
 }

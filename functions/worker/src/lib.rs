@@ -6,6 +6,7 @@ mod api_error;
 mod comune;
 mod dashboard;
 mod follow_up;
+mod following;
 mod html_rewriter;
 mod mail_sender;
 mod open311;

@@ -65,6 +65,23 @@ async fn api(request: Request, env: &Env, path: &str) -> std::result::Result<Res
             let submission = submission::read_api(request, env).await?;
             create_report(env, submission).await
         }
+        ["v1", "reports", "nearby"] => {
+            only(&method, Method::Get)?;
+            crate::following::nearby_api(&request, env).await
+        }
+        ["v1", "public-reports", number] => {
+            only(&method, Method::Get)?;
+            let english = request
+                .url()?
+                .query_pairs()
+                .any(|(k, v)| k == "lang" && v == "en");
+            let language = if english { Language::En } else { Language::It };
+            crate::following::public_report_api(env, number, language).await
+        }
+        ["v1", "public-reports", number, "subscriptions"] => {
+            only(&method, Method::Post)?;
+            crate::following::follow_api(request, env, number).await
+        }
         ["v1", "reports", token] => {
             only(&method, Method::Get)?;
             show_report(env, token).await
@@ -239,10 +256,49 @@ async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, _) if trimmed.starts_with("/en/reports/") => {
             tracking(request, env, Language::En, &trimmed["/en/reports/".len()..]).await
         }
+        (_, _) if public_report_path(trimmed).is_some() => {
+            let (language, number, follow) = public_report_path(trimmed).expect("checked");
+            match (request.method(), follow) {
+                (Method::Get, false) => crate::following::page(env, language, number).await,
+                (Method::Post, true) => {
+                    crate::following::page_post(request, env, language, number).await
+                }
+                _ => pages::not_found(env).await,
+            }
+        }
+        (method @ (Method::Get | Method::Post), _) if trimmed.starts_with("/segui/") => {
+            match trimmed["/segui/".len()..].split_once('/') {
+                Some((secret, what)) => {
+                    crate::following::subscription_page(env, secret, what, method == Method::Post)
+                        .await
+                }
+                None => pages::not_found(env).await,
+            }
+        }
         (Method::Get, _) if trimmed.starts_with("/conferma-email/") => {
             confirm_email(env, &trimmed["/conferma-email/".len()..]).await
         }
         _ => pages::not_found(env).await,
+    }
+}
+
+/// A report's public page (`/segnalazioni/{number}`, `/en/public-reports/{number}`) or its
+/// follow form's address (`.../segui`, `.../follow`): the language, the number as written,
+/// and whether it is the form's.
+fn public_report_path(path: &str) -> Option<(Language, &str, bool)> {
+    let (language, rest, follow) = if let Some(rest) = path.strip_prefix("/segnalazioni/") {
+        (Language::It, rest, "/segui")
+    } else {
+        (
+            Language::En,
+            path.strip_prefix("/en/public-reports/")?,
+            "/follow",
+        )
+    };
+    match rest.strip_suffix(follow) {
+        Some(number) if !number.contains('/') => Some((language, number, true)),
+        _ if !rest.contains('/') && !rest.is_empty() => Some((language, rest, false)),
+        _ => None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! the access each route needs; the session (KV) and CSRF token are checked here, and the
 //! store checks the account again. Nothing reaches a handler without passing the table.
 
-use crate::api_error::ApiError;
+use crate::api_error::{intern_code, ApiError};
 use crate::comune;
 use crate::photo_storage;
 use crate::platform::{now, CryptoEntropy};
@@ -466,31 +466,11 @@ fn refused(refusal: StaffRefusal) -> ApiError {
             refusal
                 .fields
                 .into_iter()
-                .map(|f| FieldError::new(f.field, leak(f.code), f.message))
+                .map(|f| FieldError::new(f.field, intern_code(f.code), f.message))
                 .collect(),
         )),
         _ => ApiError::Conflict(refusal.code, refusal.message),
     }
-}
-
-/// Field error codes cross the internal protocol as text but are `&'static str` in
-/// `FieldError`. They come from the core's small fixed set, so each distinct code is
-/// interned once for the isolate's life; memory stays bounded whatever clients send.
-fn leak(code: String) -> &'static str {
-    use std::cell::RefCell;
-    use std::collections::HashSet;
-    thread_local! {
-        static CODES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
-    }
-    CODES.with(|codes| {
-        let mut codes = codes.borrow_mut();
-        if let Some(known) = codes.get(code.as_str()) {
-            return *known;
-        }
-        let interned: &'static str = Box::leak(code.into_boxed_str());
-        codes.insert(interned);
-        interned
-    })
 }
 
 fn field(name: &str, code: &'static str, message: &str) -> ApiError {

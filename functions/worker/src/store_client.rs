@@ -7,10 +7,13 @@ use crate::ticket_store::{
 };
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::ids::TrackingToken;
+use segnala_core::nearby::{NearbyQuery, NearbyReport};
 use segnala_core::open_data::query::OpenDataQuery;
 use segnala_core::open_data::record::ReportRow;
 use segnala_core::store::open_data::{DataVersion, ReportsPage};
+use segnala_core::store::public_reports::PublicReport;
 use segnala_core::store::{NewTicket, TicketRecord};
+use segnala_core::subscription::{FollowRefused, SubscriptionView};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
 
 fn stub(env: &Env) -> std::result::Result<Stub, ApiError> {
@@ -219,6 +222,54 @@ pub async fn follow_up(
     match answer.status_code() {
         200 => Ok(Ok(answer.json().await?)),
         crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// Asks to follow a report: `Err` with the store's reason when it cannot be followed.
+pub async fn follow(
+    env: &Env,
+    call: &crate::ticket_store::FollowCall,
+) -> std::result::Result<std::result::Result<(), FollowRefused>, ApiError> {
+    let body = serde_json::to_string(call).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/subscriptions/follow", body).await?;
+    match answer.status_code() {
+        200 => Ok(Ok(())),
+        crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// What a subscription's secret link does: `lookup`, `confirm` or `unsubscribe`.
+pub async fn subscription(
+    env: &Env,
+    operation: &str,
+    secret: &TrackingToken,
+) -> std::result::Result<Option<SubscriptionView>, ApiError> {
+    let body = serde_json::to_string(secret).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let answer = call_store(env, &format!("/subscriptions/{operation}"), body).await?;
+    found_or_none(answer).await
+}
+
+/// A report's public page, if there is such a report.
+pub async fn public_report(
+    env: &Env,
+    call: &crate::ticket_store::PublicReportCall,
+) -> std::result::Result<Option<PublicReport>, ApiError> {
+    let body = serde_json::to_string(call).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let answer = call_store(env, "/public-report", body).await?;
+    found_or_none(answer).await
+}
+
+/// Open reports near a point, to follow instead of filing another.
+pub async fn nearby(
+    env: &Env,
+    query: &NearbyQuery,
+) -> std::result::Result<Vec<NearbyReport>, ApiError> {
+    let body = serde_json::to_string(query).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/nearby", body).await?;
+    match answer.status_code() {
+        200 => Ok(answer.json().await?),
         other => Err(ApiError::Internal(format!("store answered {other}"))),
     }
 }

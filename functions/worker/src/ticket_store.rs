@@ -8,12 +8,16 @@ use crate::outbox;
 use crate::platform::{now, CryptoEntropy};
 use segnala_core::follow_up::{CitizenCommand, FollowUpError};
 use segnala_core::ids::TrackingToken;
+use segnala_core::nearby::NearbyQuery;
 use segnala_core::open_data::query::OpenDataQuery;
+use segnala_core::public_number::PublicNumber;
+use segnala_core::report::Language;
 use segnala_core::store::follow_up::CitizenActError;
 use segnala_core::store::PhotoRecord;
 use segnala_core::store::{
     self, confirmation, delivery, Created, NewTicket, SqlDatabase, SqlValue, StoreError,
 };
+use segnala_core::subscription::FollowRequest;
 use segnala_core::ticket::Ticket;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -91,6 +95,7 @@ impl DurableObject for ComuneStore {
         let mut may_owe_email = path == "/tickets"
             || path == "/outbox/sweep"
             || path == "/follow-up"
+            || path == "/subscriptions/follow"
             || path.starts_with("/conferma-email/");
         let response = match (request.method(), path.as_str()) {
             (Method::Post, "/tickets") => {
@@ -231,6 +236,59 @@ impl DurableObject for ComuneStore {
                 Ok(digests) => Response::from_json(&serde_json::json!({ "digests": digests })),
                 Err(error) => internal(error),
             },
+            (Method::Post, "/subscriptions/follow") => {
+                let call: FollowCall = request.json().await?;
+                match store::subscriptions::follow(
+                    &db,
+                    call.number,
+                    &call.request,
+                    now(),
+                    &mut CryptoEntropy,
+                ) {
+                    Ok(Ok(())) => Response::from_json(&()),
+                    Ok(Err(refused)) => Ok(Response::from_json(&refused)?.with_status(REFUSED)),
+                    Err(error) => internal(error),
+                }
+            }
+            (
+                Method::Post,
+                "/subscriptions/lookup" | "/subscriptions/confirm" | "/subscriptions/unsubscribe",
+            ) => {
+                let secret: TrackingToken = request.json().await?;
+                let answer = match path.as_str() {
+                    "/subscriptions/lookup" => store::subscriptions::lookup(&db, &secret),
+                    "/subscriptions/confirm" => store::subscriptions::confirm(&db, &secret, now()),
+                    _ => store::subscriptions::unsubscribe(&db, &secret, now()),
+                };
+                match answer {
+                    Ok(Some(view)) => Response::from_json(&view),
+                    Ok(None) => Response::error("not found", 404),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/public-report") => {
+                let call: PublicReportCall = request.json().await?;
+                let config = comune::config(&self.env);
+                match store::public_reports::public_report(
+                    &db,
+                    call.number,
+                    config,
+                    call.language,
+                    now(),
+                ) {
+                    Ok(Some(report)) => Response::from_json(&report),
+                    Ok(None) => Response::error("not found", 404),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/nearby") => {
+                let query: NearbyQuery = request.json().await?;
+                let config = comune::config(&self.env);
+                match store::public_reports::nearby(&db, &query, config, now()) {
+                    Ok(reports) => Response::from_json(&reports),
+                    Err(error) => internal(error),
+                }
+            }
             (Method::Post, _) if path.starts_with("/conferma-email/") => {
                 let Ok(code) = TrackingToken::parse(&path["/conferma-email/".len()..]) else {
                     return Response::error("not found", 404);
@@ -257,6 +315,20 @@ pub struct FollowUpCall {
     pub token: TrackingToken,
     pub command: CitizenCommand,
     pub photos: Vec<PhotoRecord>,
+}
+
+/// Someone asks to follow a report by its number.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FollowCall {
+    pub number: PublicNumber,
+    pub request: FollowRequest,
+}
+
+/// A report's public page, in a language.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PublicReportCall {
+    pub number: PublicNumber,
+    pub language: Language,
 }
 
 /// Why the store did not take a citizen's follow-up, in terms the Worker answers with.
@@ -311,6 +383,7 @@ impl ComuneStore {
         if !config.confirms_addresses() {
             store::outbox::release_all_held(db)?;
         }
+        store::subscriptions::end_unconfirmed(db, now())?;
         store::outbox::schedule_digests(db, config, now())
     }
 }

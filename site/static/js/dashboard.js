@@ -50,6 +50,13 @@
         content.appendChild(document.createElement('br'));
         content.appendChild(document.createTextNode(line));
       });
+    // The report's public page, where anyone can follow it by e-mail.
+    var link = document.createElement('a');
+    var english = document.documentElement.lang === 'en';
+    link.href = (english ? '/en/public-reports/' : '/segnalazioni/') + encodeURIComponent(report.number);
+    link.textContent = text('label-open');
+    content.appendChild(document.createElement('br'));
+    content.appendChild(link);
     return content;
   }
 

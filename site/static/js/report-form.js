@@ -282,6 +282,7 @@
       if (target.id === 'theme') corrected.push(form.elements.category);
       corrected.forEach(clearErrorOf);
       if (target.id === 'theme' || target.name === 'category') showQuestions();
+      if (target.id === 'theme' || target.name === 'category') suggestNearby();
     });
   });
 
@@ -356,6 +357,65 @@
     status.textContent = outside ? mapMessage('outside') : mapMessage('set');
     status.classList.toggle('text-danger', !!outside);
     if (outside) showErrors([{ field: 'location', code: 'outside_boundary' }]); else if (!summary.hidden) clearErrors();
+    suggestNearby();
+  }
+
+  // ---- open reports nearby, to follow instead of filing the same problem again -------
+  var nearbyTimer = null;
+  var nearbyAsked = '';
+  function suggestNearby() {
+    clearTimeout(nearbyTimer);
+    nearbyTimer = setTimeout(function () {
+      var section = $('#nearby');
+      var category = value('category'), lat = value('lat'), lon = value('lon');
+      var asked = [category, lat, lon].join(',');
+      if (!section || asked === nearbyAsked) return;
+      nearbyAsked = asked;
+      if (!category || !lat || !lon) { section.hidden = true; return; }
+      var query = new URLSearchParams({ category: category, lat: lat, lon: lon, lang: form.getAttribute('data-language') || 'it' });
+      fetch('/api/v1/reports/nearby?' + query.toString(), { headers: { Accept: 'application/json' } })
+        .then(function (response) { return response.ok ? response.json() : { reports: [] }; })
+        .then(function (body) {
+          if (asked !== nearbyAsked) return;
+          showNearby(section, body.reports || []);
+        })
+        .catch(function () { section.hidden = true; });
+    }, 300);
+  }
+
+  function showNearby(section, reports) {
+    var list = $('#nearby-list');
+    list.textContent = '';
+    reports.forEach(function (report) {
+      var item = document.createElement('li');
+      var title = document.createElement('strong');
+      title.textContent = report.number + ' · ' + report.category_name + ' · ' + report.status_name;
+      var facts = document.createElement('span');
+      facts.textContent = ' — ' + section.getAttribute('data-distance').replace('{m}', report.metres) +
+        ', ' + new Date(report.created_at).toLocaleDateString(document.documentElement.lang || 'it');
+      item.appendChild(title);
+      item.appendChild(facts);
+      if (report.description) {
+        var words = document.createElement('p');
+        words.className = 'small mb-1';
+        words.textContent = report.description;
+        item.appendChild(words);
+      }
+      var link = document.createElement('a');
+      link.href = report.path;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.className = 'btn btn-outline-primary btn-sm';
+      link.textContent = section.getAttribute('data-follow') + ' ' + report.number + ' ';
+      var hint = document.createElement('span');
+      hint.className = 'visually-hidden';
+      hint.textContent = section.getAttribute('data-new-tab');
+      link.appendChild(hint);
+      item.appendChild(document.createElement('br'));
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    section.hidden = reports.length === 0;
   }
 
   // Leaflet writes the attribution as HTML; it comes from the configuration, so as text.

@@ -76,6 +76,14 @@ pub struct FollowUpSettings {
     /// Messages a citizen can add to one report (information, photos, answers).
     #[serde(default = "default_max_messages")]
     pub max_messages: u16,
+    /// Before a new report is sent, open reports of the same topic within this many metres
+    /// are offered to follow instead; 0 turns the suggestions off.
+    #[serde(default = "default_nearby_metres")]
+    pub nearby_metres: u16,
+}
+
+fn default_nearby_metres() -> u16 {
+    150
 }
 
 fn default_reopen_days() -> u16 {
@@ -91,6 +99,7 @@ impl Default for FollowUpSettings {
         Self {
             reopen_days: default_reopen_days(),
             max_messages: default_max_messages(),
+            nearby_metres: default_nearby_metres(),
         }
     }
 }

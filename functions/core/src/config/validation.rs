@@ -54,6 +54,13 @@ pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
             "from 1 to 100 messages per report",
         );
     }
+    if config.follow_up.nearby_metres > 2000 {
+        errors.push(
+            "follow_up.nearby_metres",
+            "out_of_range",
+            "at most 2000 metres (0 turns the suggestions off)",
+        );
+    }
     for (i, day) in config.local_holidays.iter().enumerate() {
         if !is_month_day(day) {
             errors.push(

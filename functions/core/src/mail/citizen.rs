@@ -12,7 +12,7 @@ use crate::status::Action;
 use crate::ticket::{EventKind, Ticket, TicketEvent, Visibility};
 use crate::workflow::RejectionReason;
 
-fn rejection_words(reason: RejectionReason, language: Language) -> &'static str {
+pub(super) fn rejection_words(reason: RejectionReason, language: Language) -> &'static str {
     let (it, en) = match reason {
         RejectionReason::NotCompetent => (
             "non è di competenza del Comune",

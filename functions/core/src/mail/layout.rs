@@ -14,6 +14,10 @@ pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// For messages one can stop receiving: the address that stops them, sent as the
+    /// List-Unsubscribe header with List-Unsubscribe-Post (RFC 8058 one-click).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsubscribe_url: Option<String>,
 }
 
 /// One part of a message body.
@@ -49,6 +53,7 @@ impl Draft {
             text: text(&self, &signature),
             html: html(&self, &signature, config),
             subject: self.subject,
+            unsubscribe_url: None,
         }
     }
 }

@@ -115,6 +115,10 @@ pub struct HttpRequest {
     pub body: String,
 }
 
+/// The List-Unsubscribe-Post value of RFC 8058: a POST to the List-Unsubscribe address
+/// unsubscribes at once.
+pub const ONE_CLICK: &str = "List-Unsubscribe=One-Click";
+
 /// The request for the provider, `None` for the log-only provider.
 pub fn request(provider: &Provider, envelope: &Envelope) -> Option<HttpRequest> {
     let message = envelope.message;
@@ -129,6 +133,12 @@ pub fn request(provider: &Provider, envelope: &Envelope) -> Option<HttpRequest> 
             });
             if let Some(reply_to) = envelope.reply_to {
                 body["reply_to"] = json!(reply_to);
+            }
+            if let Some(url) = &message.unsubscribe_url {
+                body["headers"] = json!({
+                    "List-Unsubscribe": format!("<{url}>"),
+                    "List-Unsubscribe-Post": ONE_CLICK,
+                });
             }
             Some(HttpRequest {
                 url: format!("{}/emails", base_url.trim_end_matches('/')),
@@ -158,6 +168,12 @@ pub fn request(provider: &Provider, envelope: &Envelope) -> Option<HttpRequest> 
             });
             if let Some(reply_to) = envelope.reply_to {
                 body["ReplyTo"] = json!(reply_to);
+            }
+            if let Some(url) = &message.unsubscribe_url {
+                body["Headers"] = json!([
+                    { "Name": "List-Unsubscribe", "Value": format!("<{url}>") },
+                    { "Name": "List-Unsubscribe-Post", "Value": ONE_CLICK },
+                ]);
             }
             Some(HttpRequest {
                 url: format!("{}/email", base_url.trim_end_matches('/')),
@@ -285,6 +301,7 @@ mod tests {
             subject: "Segnalazione 2026-000017: risolta".into(),
             text: "Testo".into(),
             html: "<p>Testo</p>".into(),
+            unsubscribe_url: None,
         }
     }
 
@@ -387,6 +404,38 @@ mod tests {
         assert_eq!(body["MessageStream"], "outbound");
         assert_eq!(body["TrackOpens"], false);
         assert_eq!(body["TrackLinks"], "None");
+    }
+
+    #[test]
+    fn a_message_one_can_stop_carries_one_click_unsubscribe_headers_for_both_providers() {
+        let mut message = message();
+        message.unsubscribe_url = Some("https://example.it/segui/abc/disiscriviti".into());
+        let by_resend: serde_json::Value =
+            serde_json::from_str(&request(&resend(), &envelope(&message)).unwrap().body).unwrap();
+        assert_eq!(
+            by_resend["headers"],
+            json!({
+                "List-Unsubscribe": "<https://example.it/segui/abc/disiscriviti>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            })
+        );
+        let by_postmark: serde_json::Value =
+            serde_json::from_str(&request(&postmark(), &envelope(&message)).unwrap().body).unwrap();
+        assert_eq!(
+            by_postmark["Headers"],
+            json!([
+                { "Name": "List-Unsubscribe", "Value": "<https://example.it/segui/abc/disiscriviti>" },
+                { "Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click" },
+            ])
+        );
+        // Other messages carry none.
+        let plain: serde_json::Value = serde_json::from_str(
+            &request(&resend(), &envelope(&self::message()))
+                .unwrap()
+                .body,
+        )
+        .unwrap();
+        assert!(plain.get("headers").is_none());
     }
 
     #[test]

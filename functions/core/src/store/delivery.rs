@@ -8,12 +8,13 @@ use super::outbox::OutboxKind;
 use super::staff::{audit, StaffError};
 use super::{history_event, parse_timestamp, timestamp, SqlDatabase, StoreError, TicketRow};
 use crate::config::ComuneConfig;
+use crate::mail::follower::{self, Follower};
 use crate::mail::provider::{Outcome, Sender};
 use crate::mail::{citizen_message, office, Message, Notice};
 use crate::public_number::PublicNumber;
 use crate::staff::{Permission, StaffUser};
 use crate::status::Action;
-use crate::ticket::{EventKind, Ticket};
+use crate::ticket::{EventKind, Ticket, TicketEvent};
 use crate::workflow::RejectionReason;
 use crate::working_days::Calendar;
 use chrono::{DateTime, Duration, Utc};
@@ -72,6 +73,8 @@ struct Row {
     event_id: Option<i64>,
     recipient_ticket_id: Option<String>,
     office_id: Option<String>,
+    #[serde(default)]
+    subscription_id: Option<i64>,
     created_at: String,
     attempts: i64,
     leased_until: Option<String>,
@@ -238,13 +241,7 @@ fn render(
             if unconfirmed_code.is_some() && !first {
                 return Ok(Rendered::Hold);
             }
-            let rejection = if event.kind == EventKind::Action(Action::Reject) {
-                extra_columns(db, &event_ticket.id.to_string())?
-                    .and_then(|c| c.rejection_reason)
-                    .and_then(|text| RejectionReason::parse(&text))
-            } else {
-                None
-            };
+            let rejection = rejection_of(db, &event, &event_ticket)?;
             let notice = Notice {
                 recipient: &recipient,
                 event_ticket: &event_ticket,
@@ -260,7 +257,9 @@ fn render(
                 None => nothing("an internal step tells the citizen nothing"),
             }
         }
-        OutboxKind::OfficeNewTicket | OutboxKind::OfficeReassigned => {
+        OutboxKind::OfficeNewTicket
+        | OutboxKind::OfficeReassigned
+        | OutboxKind::OfficeCitizenUpdate => {
             let Some(event) = event else {
                 return nothing("the step is missing");
             };
@@ -270,37 +269,77 @@ fn render(
             let Some(ticket) = ticket(db, &event.ticket_id.to_string())? else {
                 return nothing("the ticket is missing");
             };
-            let message = if row.kind == OutboxKind::OfficeNewTicket {
-                office::new_ticket(office, &ticket, config)
-            } else {
-                let from = previous_office(db, &event.ticket_id.to_string(), row.event_id)?;
-                office::reassigned_to_office(
-                    office,
-                    &ticket,
-                    from.as_deref().unwrap_or(""),
-                    event.note.as_deref().unwrap_or(""),
-                    config,
-                )
+            let message = match row.kind {
+                OutboxKind::OfficeNewTicket => office::new_ticket(office, &ticket, config),
+                OutboxKind::OfficeCitizenUpdate => {
+                    office::citizen_update(office, &ticket, &event, config)
+                }
+                _ => {
+                    let from = previous_office(db, &event.ticket_id.to_string(), row.event_id)?;
+                    office::reassigned_to_office(
+                        office,
+                        &ticket,
+                        from.as_deref().unwrap_or(""),
+                        event.note.as_deref().unwrap_or(""),
+                        config,
+                    )
+                }
             };
             Ok(Rendered::Message {
                 to: office.email.as_str().to_string(),
                 message,
             })
         }
-        OutboxKind::OfficeCitizenUpdate => {
-            let Some(event) = event else {
-                return nothing("the step is missing");
+        OutboxKind::Subscriber | OutboxKind::SubscriptionConfirmation => {
+            let Some(subscriber) = row
+                .subscription_id
+                .map(|id| super::subscriptions::recipient(db, id))
+                .transpose()?
+                .flatten()
+            else {
+                return nothing("the subscription is missing");
             };
-            let Some(office) = row.office_id.as_deref().and_then(|id| config.office(id)) else {
-                return nothing("the office is no longer in the configuration");
+            let Some(email) = subscriber.email.clone() else {
+                return nothing("the subscription ended");
             };
-            let Some(ticket) = ticket(db, &event.ticket_id.to_string())? else {
+            let Some(followed) = ticket(db, &subscriber.ticket_id)? else {
                 return nothing("the ticket is missing");
             };
-            Ok(Rendered::Message {
-                to: office.email.as_str().to_string(),
-                message: office::citizen_update(office, &ticket, &event, config),
-            })
+            let follower = Follower {
+                language: crate::report::Language::parse(&subscriber.language).unwrap_or_default(),
+                secret: &subscriber.secret,
+            };
+            let message = if row.kind == OutboxKind::SubscriptionConfirmation {
+                if subscriber.confirmed_at.is_some() {
+                    return nothing("the address was confirmed already");
+                }
+                Some(follower::confirmation(&follower, &followed, config))
+            } else {
+                let Some(event) = event else {
+                    return nothing("the step is missing");
+                };
+                let event_ticket = if event.ticket_id == followed.id {
+                    followed.clone()
+                } else {
+                    match ticket(db, &event.ticket_id.to_string())? {
+                        Some(ticket) => ticket,
+                        None => return nothing("the ticket is missing"),
+                    }
+                };
+                let rejection = rejection_of(db, &event, &event_ticket)?;
+                follower::step(
+                    &follower,
+                    &followed,
+                    &event_ticket,
+                    &event,
+                    rejection,
+                    config,
+                )
+            };
+            match message {
+                Some(message) => Ok(Rendered::Message { to: email, message }),
+                None => nothing("followers do not hear of this step"),
+            }
         }
         OutboxKind::OfficeDeadlines => {
             let Some(office) = row.office_id.as_deref().and_then(|id| config.office(id)) else {
@@ -329,6 +368,20 @@ fn render(
             }
         }
     }
+}
+
+/// For a rejection, its reason (kept on the ticket, not in the event's note).
+fn rejection_of(
+    db: &impl SqlDatabase,
+    event: &TicketEvent,
+    ticket: &Ticket,
+) -> Result<Option<RejectionReason>, StoreError> {
+    if event.kind != EventKind::Action(Action::Reject) {
+        return Ok(None);
+    }
+    Ok(extra_columns(db, &ticket.id.to_string())?
+        .and_then(|c| c.rejection_reason)
+        .and_then(|text| RejectionReason::parse(&text)))
 }
 
 /// The link in the first message that confirms the citizen's address.
@@ -512,7 +565,8 @@ pub fn deliveries(
          FROM outbox o
          LEFT JOIN ticket_events e ON e.id = o.event_id
          LEFT JOIN tickets r ON r.id = o.recipient_ticket_id
-         WHERE o.recipient_ticket_id = ? OR e.ticket_id = ?
+         WHERE (o.recipient_ticket_id = ? OR e.ticket_id = ?)
+           AND o.kind NOT IN ('subscriber', 'subscription_confirmation')
          ORDER BY o.id",
         &[id.as_str().into(), id.as_str().into()],
     )?;

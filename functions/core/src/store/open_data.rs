@@ -145,24 +145,12 @@ pub fn reports_page(
     let mut sql = format!("SELECT {COLUMNS} FROM tickets t WHERE {clause}");
     let mut all = params;
     if let Some(after) = query.after {
-        #[derive(Deserialize)]
-        struct Cursor {
-            created_at: String,
-        }
-        let number = after.to_string();
-        let cursor: Vec<Cursor> = db.query(
-            "SELECT created_at FROM tickets WHERE public_number = ?",
-            &[number.as_str().into()],
-        )?;
-        let Some(cursor) = cursor.into_iter().next() else {
+        let Some((clause, params)) = after_ticket(db, after)? else {
             return Ok(None);
         };
-        sql.push_str(" AND (t.created_at > ? OR (t.created_at = ? AND t.public_number > ?))");
-        all.extend([
-            cursor.created_at.clone().into(),
-            cursor.created_at.into(),
-            number.into(),
-        ]);
+        sql.push_str(" AND ");
+        sql.push_str(clause);
+        all.extend(params);
     }
     sql.push_str(" ORDER BY t.created_at, t.public_number LIMIT ?");
     all.push(i64::from(limit + 1).into());
@@ -180,6 +168,34 @@ pub fn reports_page(
         reports,
         total,
         next_after,
+    }))
+}
+
+/// The condition on tickets `t` of coming after ticket `number` in filing order (the
+/// keyset of pages: `created_at`, then `public_number`); `None` when there is no such
+/// ticket.
+pub(super) fn after_ticket(
+    db: &impl SqlDatabase,
+    number: crate::public_number::PublicNumber,
+) -> Result<Option<(&'static str, Vec<SqlValue>)>, StoreError> {
+    #[derive(Deserialize)]
+    struct Cursor {
+        created_at: String,
+    }
+    let number = number.to_string();
+    let cursor: Vec<Cursor> = db.query(
+        "SELECT created_at FROM tickets WHERE public_number = ?",
+        &[number.as_str().into()],
+    )?;
+    Ok(cursor.into_iter().next().map(|cursor| {
+        (
+            "(t.created_at > ? OR (t.created_at = ? AND t.public_number > ?))",
+            vec![
+                cursor.created_at.clone().into(),
+                cursor.created_at.into(),
+                number.into(),
+            ],
+        )
     }))
 }
 

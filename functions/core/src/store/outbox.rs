@@ -1,7 +1,8 @@
 //! What is owed by e-mail. Every public history event leaves, in the transaction that
 //! appends it, one row per citizen following the ticket: its reporter, and the reporters of
 //! the tickets merged into it as duplicates (they follow the original from then on).
-//! Citizens without an e-mail address get none. A new ticket, and a ticket passed to
+//! Citizens without an e-mail address get none; confirmed subscribers of the ticket (and
+//! of its duplicates) hear of its changes of status. A new ticket, and a ticket passed to
 //! another office, leave a row for the office that receives it; once a working day each
 //! office with tickets about to miss (or past) their response target gets one list.
 //!
@@ -32,6 +33,10 @@ pub enum OutboxKind {
     OfficeDeadlines,
     /// A citizen wrote, said the problem is not solved, or rated the answer.
     OfficeCitizenUpdate,
+    /// A change of status, to someone following the report by subscription.
+    Subscriber,
+    /// The link confirming a new subscription's address.
+    SubscriptionConfirmation,
 }
 
 impl OutboxKind {
@@ -42,6 +47,8 @@ impl OutboxKind {
             Self::OfficeReassigned => "office_reassigned",
             Self::OfficeDeadlines => "office_deadlines",
             Self::OfficeCitizenUpdate => "office_citizen_update",
+            Self::Subscriber => "subscriber",
+            Self::SubscriptionConfirmation => "subscription_confirmation",
         }
     }
 }
@@ -101,6 +108,9 @@ pub(super) fn record_for_last_event(
             ],
         )?;
     }
+    if tells_followers(event, by_citizen) {
+        super::subscriptions::record_for_event(db, event_id, &ticket, &at)?;
+    }
     let office_kind = match event.kind {
         EventKind::Created(_) => Some(OutboxKind::OfficeNewTicket),
         _ if by_citizen => Some(OutboxKind::OfficeCitizenUpdate),
@@ -119,6 +129,26 @@ pub(super) fn record_for_last_event(
         )?;
     }
     Ok(())
+}
+
+/// Whether people following the report by subscription hear of the step: changes of its
+/// status only (a reply or a note is written to the reporter, in words that are theirs).
+fn tells_followers(event: &TicketEvent, by_citizen: bool) -> bool {
+    let EventKind::Action(action) = event.kind else {
+        return false;
+    };
+    let status_step = matches!(
+        action,
+        Action::TakeInCharge
+            | Action::StartWork
+            | Action::Reassign
+            | Action::Resolve
+            | Action::Reject
+            | Action::MarkDuplicate
+            | Action::Reopen
+    );
+    status_step
+        && (event.visibility == Visibility::Public || (by_citizen && action == Action::Reopen))
 }
 
 /// A row to put on the queue.

@@ -45,24 +45,12 @@ pub fn export_page(
     let mut sql = String::from("SELECT * FROM tickets t");
     let mut params = Vec::new();
     if let Some(after) = after {
-        #[derive(Deserialize)]
-        struct Cursor {
-            created_at: String,
-        }
-        let number = after.to_string();
-        let cursor: Vec<Cursor> = db.query(
-            "SELECT created_at FROM tickets WHERE public_number = ?",
-            &[number.as_str().into()],
-        )?;
-        let Some(cursor) = cursor.into_iter().next() else {
+        let Some((clause, cursor)) = super::open_data::after_ticket(db, after)? else {
             return Ok(None);
         };
-        sql.push_str(" WHERE t.created_at > ? OR (t.created_at = ? AND t.public_number > ?)");
-        params.extend([
-            cursor.created_at.clone().into(),
-            cursor.created_at.into(),
-            number.into(),
-        ]);
+        sql.push_str(" WHERE ");
+        sql.push_str(clause);
+        params.extend(cursor);
     }
     sql.push_str(" ORDER BY t.created_at, t.public_number LIMIT ?");
     params.push(i64::from(limit + 1).into());
