@@ -119,6 +119,8 @@ describe('public dashboard in Chromium', () => {
       await showMap(page);
       assert.equal(await mapStatus(page), 'Segnalazioni sulla mappa: 4. Quelle senza luogo pubblicato non compaiono.');
       assert.ok((await loaded()).some((n) => n.includes('leaflet.markercluster')));
+      // Tiles arrive after the markers' data: wait for one to be drawn before counting.
+      await page.locator('#reports-map .leaflet-tile-loaded').first().waitFor({ timeout: 20_000 });
       assert.ok(tiles.requests() > 0, 'tiles come from the configured server');
       // The two potholes 130 m apart share a cluster at the city's zoom.
       const cluster = page.locator('.marker-cluster').first();
@@ -129,6 +131,8 @@ describe('public dashboard in Chromium', () => {
       const popup = await page.locator('.leaflet-popup-content').innerText();
       assert.match(popup, /^\d{4}-\d{6}\n/);
       assert.match(popup, /Inviata il \d{1,2} \w+ \d{4}/);
+      const number = popup.split('\n')[0];
+      assert.equal(await page.locator('.leaflet-popup-content a').getAttribute('href'), `/segnalazioni/${number}`, 'it links to the report\'s page');
       assert.deepEqual(await accessibilityViolations(page), []);
     }, { viewport: { width: 1280, height: 900 } });
   });
