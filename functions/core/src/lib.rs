@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod api_keys;
+pub mod citizen_access;
 pub mod config;
 pub mod csv;
 pub mod dashboard;

@@ -8,6 +8,7 @@ pub mod follower;
 mod layout;
 pub mod office;
 pub mod provider;
+pub mod sign_in;
 
 pub use citizen::{citizen_message, Notice};
 pub use layout::Message;

@@ -70,7 +70,7 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 13,
-        name: "0013_subscriptions.sql",
-        sql: include_str!("../../../schema/migrations/0013_subscriptions.sql"),
+        name: "0013_citizen_mail.sql",
+        sql: include_str!("../../../schema/migrations/0013_citizen_mail.sql"),
     },
 ];

@@ -751,6 +751,7 @@ pub fn count_tickets(db: &impl SqlDatabase) -> Result<u64, StoreError> {
 }
 
 pub mod api_keys;
+pub mod citizen_access;
 mod commands;
 pub mod configuration;
 pub mod confirmation;
@@ -766,6 +767,8 @@ pub mod subscriptions;
 pub mod transfer;
 pub use commands::{apply_command, ApplyError};
 
+#[cfg(test)]
+mod citizen_access_tests;
 #[cfg(test)]
 mod follow_up_tests;
 #[cfg(test)]

@@ -17,15 +17,16 @@ pub const CONFIRMATIONS_PER_ADDRESS_PER_DAY: u64 = 5;
 /// A pending subscription asked for again gets its confirmation again only after this long.
 pub const RESEND_CONFIRMATION_AFTER_MINUTES: i64 = 10;
 
-/// Someone asks to follow a report.
+/// An address someone gives to be written to: to follow a report, or to sign in to their
+/// reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FollowRequest {
+pub struct AddressRequest {
     /// Lowercased, so one mailbox follows a report once.
     pub email: Email,
     pub language: Language,
 }
 
-impl FollowRequest {
+impl AddressRequest {
     /// From the fields of the API's JSON or of the page's form.
     pub fn parse(email: Option<&str>, language: Option<&str>) -> Result<Self, FieldErrors> {
         let mut errors = ErrorCollector::default();
@@ -117,19 +118,19 @@ mod tests {
 
     #[test]
     fn an_address_is_kept_lowercased_and_the_language_defaults_to_italian() {
-        let request = FollowRequest::parse(Some("  Mario.Rossi@Example.IT "), None).unwrap();
+        let request = AddressRequest::parse(Some("  Mario.Rossi@Example.IT "), None).unwrap();
         assert_eq!(request.email.as_str(), "mario.rossi@example.it");
         assert_eq!(request.language, Language::It);
-        let english = FollowRequest::parse(Some("a@example.org"), Some("en")).unwrap();
+        let english = AddressRequest::parse(Some("a@example.org"), Some("en")).unwrap();
         assert_eq!(english.language, Language::En);
     }
 
     #[test]
     fn a_missing_or_malformed_address_and_an_unknown_language_are_named() {
-        let missing = FollowRequest::parse(Some("  "), Some("fr")).unwrap_err();
+        let missing = AddressRequest::parse(Some("  "), Some("fr")).unwrap_err();
         assert_eq!(missing.fields(), vec!["email", "language"]);
         assert_eq!(missing.0[0].code, "required");
-        let malformed = FollowRequest::parse(Some("mario@gmail"), None).unwrap_err();
+        let malformed = AddressRequest::parse(Some("mario@gmail"), None).unwrap_err();
         assert_eq!(malformed.0[0].code, "invalid_email");
     }
 

@@ -18,7 +18,7 @@ use segnala_core::nearby::NearbyQuery;
 use segnala_core::public_number::PublicNumber;
 use segnala_core::report::Language;
 use segnala_core::store::public_reports::PublicReport;
-use segnala_core::subscription::{FollowRefused, FollowRequest, SubscriptionState};
+use segnala_core::subscription::{AddressRequest, FollowRefused, SubscriptionState};
 use serde::Deserialize;
 use worker::{Env, Request, Response};
 
@@ -72,7 +72,7 @@ pub async fn follow_api(mut request: Request, env: &Env, number: &str) -> Result
     let text = crate::follow_up::read_text(&mut request).await?;
     let body: FollowBody =
         segnala_core::field_error::parse_json(&text).map_err(ApiError::Validation)?;
-    let asked = FollowRequest::parse(body.email.as_deref(), body.language.as_deref())?;
+    let asked = AddressRequest::parse(body.email.as_deref(), body.language.as_deref())?;
     match store_client::follow(
         env,
         &FollowCall {
@@ -155,7 +155,7 @@ pub async fn page_post(
         _ => None,
     };
     let typed = field("email").unwrap_or_default();
-    let asked = match FollowRequest::parse(Some(&typed), Some(language.as_str())) {
+    let asked = match AddressRequest::parse(Some(&typed), Some(language.as_str())) {
         Ok(asked) => asked,
         Err(FieldErrors(errors)) => {
             let notice = Notice::Refused {

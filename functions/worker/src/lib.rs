@@ -9,6 +9,7 @@ mod follow_up;
 mod following;
 mod html_rewriter;
 mod mail_sender;
+mod my_reports;
 mod open311;
 mod open_data;
 mod origin;

@@ -408,7 +408,7 @@ fn photos_html(list: &Element, view: &PublicTicketView) -> String {
         .collect()
 }
 
-fn history_html(list: &Element, history: &[PublicEvent], language: Language) -> String {
+pub(crate) fn history_html(list: &Element, history: &[PublicEvent], language: Language) -> String {
     let office_label = list.get_attribute("data-label-office").unwrap_or_default();
     history
         .iter()

@@ -65,6 +65,7 @@ async fn api(request: Request, env: &Env, path: &str) -> std::result::Result<Res
             let submission = submission::read_api(request, env).await?;
             create_report(env, submission).await
         }
+        ["v1", "citizen", segment] => crate::my_reports::api(request, env, segment).await,
         ["v1", "reports", "nearby"] => {
             only(&method, Method::Get)?;
             crate::following::nearby_api(&request, env).await
@@ -255,6 +256,29 @@ async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
         }
         (Method::Get, _) if trimmed.starts_with("/en/reports/") => {
             tracking(request, env, Language::En, &trimmed["/en/reports/".len()..]).await
+        }
+        (Method::Get, "/le-mie-segnalazioni") => {
+            crate::my_reports::page(request, env, Language::It).await
+        }
+        (Method::Get, "/en/my-reports") => {
+            crate::my_reports::page(request, env, Language::En).await
+        }
+        (
+            Method::Post,
+            "/le-mie-segnalazioni/accedi"
+            | "/le-mie-segnalazioni/esci"
+            | "/le-mie-segnalazioni/cancella",
+        ) => {
+            let action = &trimmed["/le-mie-segnalazioni/".len()..];
+            crate::my_reports::form_post(request, env, action).await
+        }
+        (Method::Get | Method::Post, _) if trimmed.starts_with("/le-mie-segnalazioni/accesso/") => {
+            let secret = &trimmed["/le-mie-segnalazioni/accesso/".len()..];
+            crate::my_reports::link(request, env, Language::It, secret).await
+        }
+        (Method::Get | Method::Post, _) if trimmed.starts_with("/en/my-reports/link/") => {
+            let secret = &trimmed["/en/my-reports/link/".len()..];
+            crate::my_reports::link(request, env, Language::En, secret).await
         }
         (_, _) if public_report_path(trimmed).is_some() => {
             let (language, number, follow) = public_report_path(trimmed).expect("checked");

@@ -30,7 +30,7 @@ use worker::{Env, Request, Response};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-const KV_BINDING: &str = "KV";
+pub(crate) const KV_BINDING: &str = "KV";
 const MAX_BODY: usize = 64 * 1024;
 const MAX_BULK: usize = 100;
 /// A guessable setup token would hand over the whole comune.

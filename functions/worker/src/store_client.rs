@@ -5,6 +5,7 @@ use crate::comune;
 use crate::ticket_store::{
     self, CreateOutcome, StoreHealth, API_KEY_REVOKED, IDEMPOTENCY_CONFLICT,
 };
+use segnala_core::citizen_access::{LinkRefused, SignedIn, TooManyLinks};
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::ids::TrackingToken;
 use segnala_core::nearby::{NearbyQuery, NearbyReport};
@@ -268,6 +269,48 @@ pub async fn nearby(
 ) -> std::result::Result<Vec<NearbyReport>, ApiError> {
     let body = serde_json::to_string(query).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut answer = call_store(env, "/nearby", body).await?;
+    match answer.status_code() {
+        200 => Ok(answer.json().await?),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// Asks for a sign-in link: `Err` when the address had too many today.
+pub async fn citizen_sign_in(
+    env: &Env,
+    call: &crate::ticket_store::SignInCall,
+) -> std::result::Result<std::result::Result<(), TooManyLinks>, ApiError> {
+    let body = serde_json::to_string(call).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/citizen/sign-in", body).await?;
+    match answer.status_code() {
+        200 => Ok(Ok(())),
+        crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// Uses a sign-in link: whom it signs in, or why not.
+pub async fn citizen_redeem(
+    env: &Env,
+    secret: &TrackingToken,
+) -> std::result::Result<std::result::Result<SignedIn, LinkRefused>, ApiError> {
+    let body = serde_json::to_string(secret).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/citizen/redeem", body).await?;
+    match answer.status_code() {
+        200 => Ok(Ok(answer.json().await?)),
+        crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// A store call about one citizen that answers JSON: their reports, data, or erasure.
+pub async fn citizen<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    env: &Env,
+    path: &str,
+    body: &B,
+) -> std::result::Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, path, body).await?;
     match answer.status_code() {
         200 => Ok(answer.json().await?),
         other => Err(ApiError::Internal(format!("store answered {other}"))),

@@ -6,6 +6,7 @@
 use crate::comune;
 use crate::outbox;
 use crate::platform::{now, CryptoEntropy};
+use segnala_core::email::Email;
 use segnala_core::follow_up::{CitizenCommand, FollowUpError};
 use segnala_core::ids::TrackingToken;
 use segnala_core::nearby::NearbyQuery;
@@ -17,7 +18,7 @@ use segnala_core::store::PhotoRecord;
 use segnala_core::store::{
     self, confirmation, delivery, Created, NewTicket, SqlDatabase, SqlValue, StoreError,
 };
-use segnala_core::subscription::FollowRequest;
+use segnala_core::subscription::AddressRequest;
 use segnala_core::ticket::Ticket;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -96,6 +97,7 @@ impl DurableObject for ComuneStore {
             || path == "/outbox/sweep"
             || path == "/follow-up"
             || path == "/subscriptions/follow"
+            || path == "/citizen/sign-in"
             || path.starts_with("/conferma-email/");
         let response = match (request.method(), path.as_str()) {
             (Method::Post, "/tickets") => {
@@ -266,6 +268,51 @@ impl DurableObject for ComuneStore {
                     Err(error) => internal(error),
                 }
             }
+            (Method::Post, "/citizen/sign-in") => {
+                let call: SignInCall = request.json().await?;
+                match store::citizen_access::request_link(
+                    &db,
+                    &call.request,
+                    call.link_seconds,
+                    now(),
+                    &mut CryptoEntropy,
+                ) {
+                    Ok(Ok(())) => Response::from_json(&()),
+                    Ok(Err(refused)) => Ok(Response::from_json(&refused)?.with_status(REFUSED)),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/citizen/redeem") => {
+                let secret: TrackingToken = request.json().await?;
+                match store::citizen_access::redeem(&db, &secret, now()) {
+                    Ok(Ok(signed_in)) => Response::from_json(&signed_in),
+                    Ok(Err(refused)) => Ok(Response::from_json(&refused)?.with_status(REFUSED)),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/citizen/reports") => {
+                let email: Email = request.json().await?;
+                match store::citizen_access::reports_of(&db, &email) {
+                    Ok(records) => Response::from_json(&records),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/citizen/data") => {
+                let call: CitizenCall = request.json().await?;
+                let config = comune::config(&self.env);
+                match store::citizen_access::data_of(&db, &call.email, config, call.language, now())
+                {
+                    Ok(data) => Response::from_json(&data),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/citizen/erase") => {
+                let email: Email = request.json().await?;
+                match store::citizen_access::erase(&db, &email, now()) {
+                    Ok(erased) => Response::from_json(&erased),
+                    Err(error) => internal(error),
+                }
+            }
             (Method::Post, "/public-report") => {
                 let call: PublicReportCall = request.json().await?;
                 let config = comune::config(&self.env);
@@ -321,7 +368,21 @@ pub struct FollowUpCall {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FollowCall {
     pub number: PublicNumber,
-    pub request: FollowRequest,
+    pub request: AddressRequest,
+}
+
+/// A citizen asks for a sign-in link, valid for `link_seconds`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SignInCall {
+    pub request: AddressRequest,
+    pub link_seconds: i64,
+}
+
+/// A signed-in citizen's data, names in a language.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CitizenCall {
+    pub email: Email,
+    pub language: Language,
 }
 
 /// A report's public page, in a language.

@@ -45,8 +45,13 @@ impl SessionToken {
 
     /// Key of the session in KV: the token itself is never stored.
     pub fn storage_key(&self) -> String {
+        self.storage_key_in("session")
+    }
+
+    /// The same under another prefix, so citizens' sessions never open staff ones.
+    pub fn storage_key_in(&self, prefix: &str) -> String {
         format!(
-            "session:{}",
+            "{prefix}:{}",
             HEXLOWER.encode(&Sha256::digest(self.0.as_bytes()))
         )
     }
@@ -114,23 +119,36 @@ impl Session {
 /// find the session (Strict cookies are not sent on navigations from other sites). Changes
 /// stay protected by the CSRF token and the same-origin check, which Lax cookies cannot pass.
 pub fn set_cookie(token: &SessionToken, max_age_seconds: u64) -> String {
-    format!(
-        "{COOKIE_NAME}={}; Path=/; Max-Age={max_age_seconds}; HttpOnly; Secure; SameSite=Lax",
-        token.as_str()
-    )
+    set_named_cookie(COOKIE_NAME, token, max_age_seconds)
 }
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn clear_cookie() -> String {
-    format!("{COOKIE_NAME}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+    clear_named_cookie(COOKIE_NAME)
 }
 
 /// The session token in a `Cookie` header, if there is a well-formed one.
 pub fn token_from_cookies(header: &str) -> Option<SessionToken> {
+    named_token_from_cookies(COOKIE_NAME, header)
+}
+
+/// The same three for another kind of session (citizens'), under its own cookie.
+pub fn set_named_cookie(name: &str, token: &SessionToken, max_age_seconds: u64) -> String {
+    format!(
+        "{name}={}; Path=/; Max-Age={max_age_seconds}; HttpOnly; Secure; SameSite=Lax",
+        token.as_str()
+    )
+}
+
+pub fn clear_named_cookie(name: &str) -> String {
+    format!("{name}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+}
+
+pub fn named_token_from_cookies(cookie: &str, header: &str) -> Option<SessionToken> {
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(name, _)| *name == cookie)
         .and_then(|(_, value)| SessionToken::parse(value.trim()))
 }
 

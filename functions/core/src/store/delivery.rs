@@ -75,6 +75,8 @@ struct Row {
     office_id: Option<String>,
     #[serde(default)]
     subscription_id: Option<i64>,
+    #[serde(default)]
+    sign_in_id: Option<i64>,
     created_at: String,
     attempts: i64,
     leased_until: Option<String>,
@@ -341,6 +343,28 @@ fn render(
                 None => nothing("followers do not hear of this step"),
             }
         }
+        OutboxKind::CitizenSignIn => {
+            let Some(link) = row
+                .sign_in_id
+                .map(|id| super::citizen_access::link(db, id))
+                .transpose()?
+                .flatten()
+            else {
+                return nothing("the sign-in link is missing");
+            };
+            let Some(email) = link.email else {
+                return nothing("the citizen's address was erased");
+            };
+            let expires = parse_timestamp(&link.expires_at)?;
+            if link.used_at.is_some() || expires <= now {
+                return nothing("the sign-in link was used or expired before it was sent");
+            }
+            let language = crate::report::Language::parse(&link.language).unwrap_or_default();
+            let url = crate::citizen_access::link_url(&config.public_url, language, &link.secret);
+            let minutes = ((expires - now).num_seconds() + 59) / 60;
+            let message = crate::mail::sign_in::sign_in_link(language, &url, minutes, config);
+            Ok(Rendered::Message { to: email, message })
+        }
         OutboxKind::OfficeDeadlines => {
             let Some(office) = row.office_id.as_deref().and_then(|id| config.office(id)) else {
                 return nothing("the office is no longer in the configuration");
@@ -566,7 +590,7 @@ pub fn deliveries(
          LEFT JOIN ticket_events e ON e.id = o.event_id
          LEFT JOIN tickets r ON r.id = o.recipient_ticket_id
          WHERE (o.recipient_ticket_id = ? OR e.ticket_id = ?)
-           AND o.kind NOT IN ('subscriber', 'subscription_confirmation')
+           AND o.kind NOT IN ('subscriber', 'subscription_confirmation', 'citizen_sign_in')
          ORDER BY o.id",
         &[id.as_str().into(), id.as_str().into()],
     )?;

@@ -37,6 +37,8 @@ pub enum OutboxKind {
     Subscriber,
     /// The link confirming a new subscription's address.
     SubscriptionConfirmation,
+    /// A one-time link to sign in to "my reports".
+    CitizenSignIn,
 }
 
 impl OutboxKind {
@@ -49,6 +51,7 @@ impl OutboxKind {
             Self::OfficeCitizenUpdate => "office_citizen_update",
             Self::Subscriber => "subscriber",
             Self::SubscriptionConfirmation => "subscription_confirmation",
+            Self::CitizenSignIn => "citizen_sign_in",
         }
     }
 }

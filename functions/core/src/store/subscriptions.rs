@@ -9,7 +9,7 @@ use crate::public_number::PublicNumber;
 use crate::report::Language;
 use crate::status::Status;
 use crate::subscription::{
-    followable, FollowRefused, FollowRequest, SubscriptionState, SubscriptionView,
+    followable, AddressRequest, FollowRefused, SubscriptionState, SubscriptionView,
     CONFIRMATIONS_PER_ADDRESS_PER_DAY, CONFIRM_WITHIN_DAYS, RESEND_CONFIRMATION_AFTER_MINUTES,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -35,7 +35,7 @@ struct Live {
 pub fn follow(
     db: &impl SqlDatabase,
     number: PublicNumber,
-    request: &FollowRequest,
+    request: &AddressRequest,
     now: DateTime<Utc>,
     entropy: &mut impl Entropy,
 ) -> Result<Result<(), FollowRefused>, StoreError> {

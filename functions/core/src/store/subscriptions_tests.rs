@@ -10,7 +10,7 @@ use crate::config::tests_support::demo_config;
 use crate::ids::{SeededEntropy, TrackingToken};
 use crate::nearby::NearbyQuery;
 use crate::report::Language;
-use crate::subscription::{FollowRefused, FollowRequest, SubscriptionState};
+use crate::subscription::{AddressRequest, FollowRefused, SubscriptionState};
 use crate::workflow::{Command, RejectionReason};
 use chrono::Duration;
 
@@ -28,8 +28,8 @@ fn filed(db: &Sqlite, seed: u64) -> Ticket {
     ))
 }
 
-fn request(email: &str) -> FollowRequest {
-    FollowRequest::parse(Some(email), Some("it")).unwrap()
+fn request(email: &str) -> AddressRequest {
+    AddressRequest::parse(Some(email), Some("it")).unwrap()
 }
 
 fn follow_at(
