@@ -7,7 +7,7 @@
 use crate::api_error::ApiError;
 use crate::comune;
 use crate::html_rewriter::Rewriter;
-use crate::pages::{asset, html_response, page_prefix, text_slot};
+use crate::pages::{asset, html_response, page_prefix, reveal, text_slot};
 use crate::store_client;
 use crate::ticket_store::{FollowCall, PublicReportCall};
 use segnala_core::field_error::FieldErrors;
@@ -256,19 +256,8 @@ async fn render(
         }
     };
     let html = Rewriter::new()
-        .on(&text_slot("pr-sent"), move |e| {
-            if sent {
-                e.remove_attribute("hidden");
-            }
-        })
-        .on(&text_slot("pr-refused"), {
-            let shown = refused_code.is_some();
-            move |e| {
-                if shown {
-                    e.remove_attribute("hidden");
-                }
-            }
-        })
+        .on(&text_slot("pr-sent"), reveal(sent))
+        .on(&text_slot("pr-refused"), reveal(refused_code.is_some()))
         .on(&text_slot("pr-refused-text"), {
             let code = refused_code.clone();
             move |e| {
@@ -306,26 +295,15 @@ async fn render(
         .on(&text_slot("followers"), move |e| {
             e.set_text(&followers.to_string())
         })
-        .on(&text_slot("description-section"), {
-            let shown = report.description.is_some();
-            move |e| {
-                if shown {
-                    e.remove_attribute("hidden");
-                }
-            }
-        })
+        .on(
+            &text_slot("description-section"),
+            reveal(report.description.is_some()),
+        )
         .on(&text_slot("description"), {
             let text = report.description.clone().unwrap_or_default();
             move |e| e.set_text(&text)
         })
-        .on(&text_slot("merged"), {
-            let shown = merged.is_some();
-            move |e| {
-                if shown {
-                    e.remove_attribute("hidden");
-                }
-            }
-        })
+        .on(&text_slot("merged"), reveal(merged.is_some()))
         .on(&text_slot("merged-link"), {
             let merged = merged.clone();
             move |e| {
@@ -340,11 +318,7 @@ async fn render(
                 e.remove();
             }
         })
-        .on(&text_slot("not-followable"), move |e| {
-            if !followable {
-                e.remove_attribute("hidden");
-            }
-        })
+        .on(&text_slot("not-followable"), reveal(!followable))
         .on(&text_slot("follow-form"), move |e| {
             e.set_attribute("action", &action)
         })
@@ -434,11 +408,7 @@ pub async fn subscription_page(
         ("sub-ended", Shown::Ended),
         ("sub-expired", Shown::Expired),
     ] {
-        rewriter = rewriter.on(&text_slot(slot), move |e| {
-            if shown == when {
-                e.remove_attribute("hidden");
-            }
-        });
+        rewriter = rewriter.on(&text_slot(slot), reveal(shown == when));
     }
     let html = rewriter
         .on(&text_slot("sub-unsubscribe"), move |e| {

@@ -7,7 +7,7 @@
 use crate::api_error::ApiError;
 use crate::comune;
 use crate::html_rewriter::{escape, Element, Rewriter};
-use crate::pages::{asset, html_response, page_prefix, text_slot};
+use crate::pages::{asset, html_response, page_prefix, reveal, text_slot};
 use crate::platform::{now, CryptoEntropy};
 use crate::store_client;
 use crate::ticket_store::{CitizenCall, SignInCall};
@@ -454,14 +454,6 @@ pub async fn link(
         ..View::default()
     };
     render(env, language, view, 400).await
-}
-
-fn reveal(shown: bool) -> impl FnMut(&Element) + 'static {
-    move |e| {
-        if shown {
-            e.remove_attribute("hidden");
-        }
-    }
 }
 
 async fn render(

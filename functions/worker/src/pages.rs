@@ -60,6 +60,15 @@ pub(crate) fn text_slot(slot: &str) -> String {
     format!("[data-slot=\"{slot}\"]")
 }
 
+/// A handler that unhides its element when `shown`.
+pub(crate) fn reveal(shown: bool) -> impl FnMut(&Element) + 'static {
+    move |e| {
+        if shown {
+            e.remove_attribute("hidden");
+        }
+    }
+}
+
 /// A note at the top of the tracking page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TrackingNotice {

@@ -206,6 +206,19 @@ pub fn erase(db: &impl SqlDatabase, email: &Email, now: DateTime<Utc>) -> Result
             "SELECT COUNT(*) AS n FROM tickets WHERE lower(reporter_email) = ?",
             &[email.as_str().into()],
         )?;
+        // A provider's error can quote the address ("invalid 'To' address: ..."): the
+        // errors of the deliveries to this citizen go with it.
+        db.execute(
+            "UPDATE outbox SET last_error = NULL
+             WHERE recipient_ticket_id IN (SELECT id FROM tickets WHERE lower(reporter_email) = ?)
+                OR subscription_id IN (SELECT id FROM subscriptions WHERE email = ?)
+                OR sign_in_id IN (SELECT id FROM sign_in_links WHERE email = ?)",
+            &[
+                email.as_str().into(),
+                email.as_str().into(),
+                email.as_str().into(),
+            ],
+        )?;
         db.execute(
             "UPDATE tickets SET reporter_name = NULL, reporter_email = NULL, reporter_phone = NULL,
                  email_confirmation_code = NULL

@@ -213,7 +213,19 @@ fn erasing_anonymises_every_report_ends_subscriptions_and_links_and_sends_nothin
         &Command::TakeInCharge { reply: None },
         at(2026, 3, 3, 10),
     );
+    db.execute(
+        "UPDATE outbox SET last_error = 'Invalid ''To'' address: ''anna@example.it''.' WHERE recipient_ticket_id = ?",
+        &[report.id.to_string().into()],
+    )
+    .unwrap();
     assert_eq!(erase(&db, &anna(), at(2026, 3, 3, 11)).unwrap(), 1);
+    let quoted = count(
+        &db,
+        "SELECT COUNT(*) AS n FROM outbox WHERE last_error LIKE '%anna@example.it%'",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(quoted, 0, "no provider error keeps the address");
 
     let kept = find_by_tracking_token(&db, &report.tracking_token)
         .unwrap()
