@@ -9,6 +9,7 @@ use crate::comune;
 use crate::html_rewriter::{escape, Element, Rewriter};
 use crate::pages::{asset, html_response, page_prefix, reveal, text_slot};
 use crate::platform::{now, CryptoEntropy};
+use crate::staff_api::kv;
 use crate::store_client;
 use crate::ticket_store::{CitizenCall, SignInCall};
 use segnala_core::api::{tracking_path, PublicTicketView};
@@ -37,10 +38,6 @@ fn link_seconds(env: &Env) -> i64 {
         .and_then(|v| v.to_string().parse().ok())
         .unwrap_or(LINK_SECONDS)
         .clamp(1, 3600)
-}
-
-fn kv(env: &Env) -> Result<worker::KvStore> {
-    env.kv(crate::staff_api::KV_BINDING).map_err(ApiError::from)
 }
 
 /// The signed-in citizen, if the request carries a live session.

@@ -30,7 +30,7 @@ use worker::{Env, Request, Response};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-pub(crate) const KV_BINDING: &str = "KV";
+const KV_BINDING: &str = "KV";
 const MAX_BODY: usize = 64 * 1024;
 const MAX_BULK: usize = 100;
 /// A guessable setup token would hand over the whole comune.
@@ -483,7 +483,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<Response> {
     Ok(response)
 }
 
-fn kv(env: &Env) -> Result<worker::KvStore> {
+pub(crate) fn kv(env: &Env) -> Result<worker::KvStore> {
     env.kv(KV_BINDING).map_err(ApiError::from)
 }
 

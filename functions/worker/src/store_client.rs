@@ -218,8 +218,22 @@ pub async fn follow_up(
     std::result::Result<TicketRecord, crate::ticket_store::FollowUpRefusal>,
     ApiError,
 > {
-    let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = call_store(env, "/follow-up", body).await?;
+    refusable(env, "/follow-up", request).await
+}
+
+/// A store operation that either succeeds with a value or is refused with a reason (its
+/// `REFUSED` status); `()` reads the store's `null`.
+async fn refusable<
+    B: serde::Serialize,
+    T: serde::de::DeserializeOwned,
+    E: serde::de::DeserializeOwned,
+>(
+    env: &Env,
+    path: &str,
+    body: &B,
+) -> std::result::Result<std::result::Result<T, E>, ApiError> {
+    let body = serde_json::to_string(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, path, body).await?;
     match answer.status_code() {
         200 => Ok(Ok(answer.json().await?)),
         crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
@@ -232,13 +246,7 @@ pub async fn follow(
     env: &Env,
     call: &crate::ticket_store::FollowCall,
 ) -> std::result::Result<std::result::Result<(), FollowRefused>, ApiError> {
-    let body = serde_json::to_string(call).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = call_store(env, "/subscriptions/follow", body).await?;
-    match answer.status_code() {
-        200 => Ok(Ok(())),
-        crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
-        other => Err(ApiError::Internal(format!("store answered {other}"))),
-    }
+    refusable(env, "/subscriptions/follow", call).await
 }
 
 /// What a subscription's secret link does: `lookup`, `confirm` or `unsubscribe`.
@@ -280,13 +288,7 @@ pub async fn citizen_sign_in(
     env: &Env,
     call: &crate::ticket_store::SignInCall,
 ) -> std::result::Result<std::result::Result<(), TooManyLinks>, ApiError> {
-    let body = serde_json::to_string(call).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = call_store(env, "/citizen/sign-in", body).await?;
-    match answer.status_code() {
-        200 => Ok(Ok(())),
-        crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
-        other => Err(ApiError::Internal(format!("store answered {other}"))),
-    }
+    refusable(env, "/citizen/sign-in", call).await
 }
 
 /// Uses a sign-in link: whom it signs in, or why not.
@@ -294,13 +296,7 @@ pub async fn citizen_redeem(
     env: &Env,
     secret: &TrackingToken,
 ) -> std::result::Result<std::result::Result<SignedIn, LinkRefused>, ApiError> {
-    let body = serde_json::to_string(secret).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = call_store(env, "/citizen/redeem", body).await?;
-    match answer.status_code() {
-        200 => Ok(Ok(answer.json().await?)),
-        crate::ticket_store::REFUSED => Ok(Err(answer.json().await?)),
-        other => Err(ApiError::Internal(format!("store answered {other}"))),
-    }
+    refusable(env, "/citizen/redeem", secret).await
 }
 
 /// A store call about one citizen that answers JSON: their reports, data, or erasure.

@@ -23,11 +23,6 @@ pub struct PublicReport {
     pub followers: u64,
 }
 
-#[derive(Deserialize)]
-struct Id {
-    id: String,
-}
-
 /// The public record of the report with this number, `None` when there is none.
 pub fn public_report(
     db: &impl SqlDatabase,
@@ -45,14 +40,7 @@ pub fn public_report(
         return Ok(None);
     };
     let status = Status::parse(&row.status);
-    let ids: Vec<Id> = db.query(
-        "SELECT id FROM tickets WHERE public_number = ?",
-        &[number.as_str().into()],
-    )?;
-    let followers = match ids.first() {
-        Some(found) => super::subscriptions::followers(db, &found.id)?,
-        None => 0,
-    };
+    let followers = super::subscriptions::followers(db, &number)?;
     Ok(Some(PublicReport {
         report: OpenReport::of(row, config, language, now)?,
         followable: status.is_some_and(followable),

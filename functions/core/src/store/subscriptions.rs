@@ -240,15 +240,15 @@ pub fn end_unconfirmed(db: &impl SqlDatabase, now: DateTime<Utc>) -> Result<(), 
     )
 }
 
-/// Confirmed subscribers of the ticket and of the tickets merged into it, as their count.
-pub fn followers(db: &impl SqlDatabase, ticket_id: &str) -> Result<u64, StoreError> {
+/// Confirmed subscribers of the report with this number and of the reports merged into
+/// it, as their count.
+pub fn followers(db: &impl SqlDatabase, number: &str) -> Result<u64, StoreError> {
     count(
         db,
         "SELECT COUNT(*) AS n FROM subscriptions
          WHERE confirmed_at IS NOT NULL AND ended_at IS NULL
-           AND (ticket_id = ? OR ticket_id IN (SELECT id FROM tickets
-                WHERE duplicate_of = (SELECT public_number FROM tickets WHERE id = ?)))",
-        &[ticket_id.into(), ticket_id.into()],
+           AND ticket_id IN (SELECT id FROM tickets WHERE public_number = ? OR duplicate_of = ?)",
+        &[number.into(), number.into()],
     )
 }
 
