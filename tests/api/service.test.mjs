@@ -91,3 +91,31 @@ describe('service endpoints', () => {
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
   });
 });
+
+describe('security headers', () => {
+  let worker;
+  before(async () => { worker = await startWorker(); });
+  after(async () => { await worker?.stop(); });
+
+  test('data answers carry a policy under which nothing can run or be framed', async () => {
+    for (const path of ['/api/v1/config', '/api/v1/open-data/reports.csv', '/api/v1/no-such-endpoint', '/open311/v2/services.json']) {
+      const response = await fetch(`${worker.url}${path}`);
+      assert.equal(response.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'; base-uri 'none'", path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(response.headers.get('strict-transport-security'), null, `${path}: no HSTS over plain HTTP`);
+    }
+  });
+
+  test('a comune published over HTTPS gets HSTS on every answer', async () => {
+    const published = await startWorker({ vars: { PUBLIC_URL: 'https://segnala.comune.example.it' } });
+    try {
+      for (const path of ['/', '/segnala/', '/api/v1/health', '/staff/accesso/']) {
+        const response = await fetch(`${published.url}${path}`, { redirect: 'manual' });
+        assert.equal(response.headers.get('strict-transport-security'), 'max-age=31536000; includeSubDomains', path);
+      }
+    } finally {
+      await published.stop();
+    }
+  });
+});

@@ -8,8 +8,9 @@ import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 
-/** @param {import('playwright-core').BrowserContextOptions} options e.g. javaScriptEnabled, geolocation */
-export async function launchBrowser(options = {}) {
+/** @param {import('playwright-core').BrowserContextOptions & { hosts?: string[] }} options e.g. javaScriptEnabled,
+ *   geolocation; `hosts`: names to resolve to 127.0.0.1 (another comune of the local Worker) */
+export async function launchBrowser({ hosts = [], ...options } = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'segnala-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     ...options,
@@ -19,6 +20,7 @@ export async function launchBrowser(options = {}) {
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...(hosts.length ? [`--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')}`] : []),
     ],
   });
   context.setDefaultTimeout(15_000);

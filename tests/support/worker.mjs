@@ -21,7 +21,9 @@ export function freshStateDir(label = 'worker') {
 }
 
 /**
- * @param {{ stateDir?: string, vars?: Record<string,string>, mail?: Awaited<ReturnType<typeof startMailSink>> }} options
+ * @param {{ stateDir?: string, vars?: Record<string,string> | ((at: { url: string, port: number }) => Record<string,string>),
+ *   mail?: Awaited<ReturnType<typeof startMailSink>> }} options
+ *   `vars`: Worker variables, or a function of the Worker's address giving them;
  *   `mail`: a sink to keep across restarts (else a fresh one, closed by stop()).
  * @returns {Promise<{ url: string, stateDir: string, setupToken: string, mail: Awaited<ReturnType<typeof startMailSink>>,
  *   scheduled: () => Promise<void>, logs: () => string, stop: () => Promise<void> }>}
@@ -39,7 +41,7 @@ export async function startWorker(options = {}) {
     PUBLIC_URL: url, SETUP_TOKEN: setupToken,
     // Failed e-mails are retried after 1 s, 2 s, 4 s... instead of minutes.
     MAIL_API_URL: mail.url, MAIL_API_KEY: mail.key, MAIL_RETRY_SECONDS: '1',
-    ...(options.vars ?? {}),
+    ...(typeof options.vars === 'function' ? options.vars({ url, port }) : options.vars ?? {}),
   };
   const args = [
     WRANGLER, 'dev',
@@ -101,5 +103,5 @@ export async function startWorker(options = {}) {
     const response = await fetch(`${url}/__scheduled?cron=*/10+*+*+*+*`, { signal: AbortSignal.timeout(10_000) });
     if (response.status !== 200) throw new Error(`scheduled run answered ${response.status}`);
   };
-  return { url, stateDir, setupToken: vars.SETUP_TOKEN, mail, scheduled, logs: () => output, stop };
+  return { url, port, stateDir, setupToken: vars.SETUP_TOKEN, mail, scheduled, logs: () => output, stop };
 }

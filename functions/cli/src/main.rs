@@ -3,15 +3,20 @@
 //!   problem with the path of its field. Exit status 0 when all are valid, 1 otherwise.
 //! - `segnala public-config FILE`: prints the public part of a configuration (what
 //!   `GET /api/v1/config` serves), from which the static site is built.
+//! - `segnala comuni MANIFEST`: checks the deployment's manifest and every configuration
+//!   it lists, and prints one line per comune: its id and its file (tab-separated).
+//! - `segnala add-comune MANIFEST FILE --host HOST...`: adds a comune to the manifest.
+//! - `segnala sass-theme FILE`: prints the Sass variables of the comune's colour.
 //! - `segnala staff-routes`: prints the staff route table (method, path, access) as JSON;
 //!   the API tests walk it to prove every route refuses whoever it must.
 
 mod demo_history;
+mod deployment;
 
 use segnala_core::config::ComuneConfig;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE\n       segnala staff-routes\n       segnala demo-history CONFIG TEXTS --until YYYY-MM-DD --seed N [--months N] [--per-month N] [--staff OFFICE=ID]... [--fallback-staff ID]";
+const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE\n       segnala comuni MANIFEST\n       segnala add-comune MANIFEST FILE --host HOST [--host HOST]...\n       segnala sass-theme FILE\n       segnala staff-routes\n       segnala demo-history CONFIG TEXTS --until YYYY-MM-DD --seed N [--months N] [--per-month N] [--staff OFFICE=ID]... [--fallback-staff ID]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +25,30 @@ fn main() -> ExitCode {
             validate(files)
         }
         Some((command, [file])) if command == "public-config" => public_config(file),
+        Some((command, [manifest])) if command == "comuni" => {
+            answer(deployment::list(manifest.as_ref()).map(|(_, listed)| {
+                listed
+                    .iter()
+                    .map(|l| format!("{}\t{}\n", l.id, l.path.display()))
+                    .collect()
+            }))
+        }
+        Some((command, [manifest, file, flags @ ..])) if command == "add-comune" => {
+            let hosts = match host_flags(flags) {
+                Ok(hosts) => hosts,
+                Err(message) => {
+                    eprintln!("add-comune: {message}\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            answer(
+                deployment::add(manifest.as_ref(), file.as_ref(), hosts.clone())
+                    .map(|id| format!("added comune {id} ({}) to {manifest}\n", hosts.join(", "))),
+            )
+        }
+        Some((command, [file])) if command == "sass-theme" => {
+            answer(deployment::sass_theme(file.as_ref()))
+        }
         Some((command, rest)) if command == "demo-history" => match demo(rest) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -44,6 +73,31 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints the text, or the error with status 1.
+fn answer(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn host_flags(flags: &[String]) -> Result<Vec<String>, String> {
+    flags
+        .chunks(2)
+        .map(|pair| match pair {
+            [flag, host] if flag == "--host" => Ok(host.clone()),
+            [flag] if flag == "--host" => Err("--host needs a hostname".into()),
+            _ => Err(format!("unknown argument {}", pair[0])),
+        })
+        .collect()
 }
 
 fn validate(files: &[String]) -> ExitCode {

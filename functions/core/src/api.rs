@@ -36,6 +36,9 @@ pub struct PublicConfig<'a> {
     pub photos: &'a PhotoLimits,
     pub kinds: Vec<&'static str>,
     pub themes: Vec<PublicTheme<'a>>,
+    /// The comune's colour, when it has its own (the site builds its stylesheet from it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_color: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -93,6 +96,7 @@ impl<'a> PublicConfig<'a> {
             map: &config.map,
             photos: &config.photos,
             kinds: ReportKind::ALL.iter().map(ReportKind::as_str).collect(),
+            primary_color: config.branding.primary_color.as_deref(),
             themes: config
                 .themes
                 .iter()

@@ -6,10 +6,12 @@
 
 pub mod api;
 pub mod api_keys;
+pub mod branding;
 pub mod citizen_access;
 pub mod config;
 pub mod csv;
 pub mod dashboard;
+pub mod deployment;
 pub mod email;
 pub mod field_error;
 pub mod filters;
@@ -28,6 +30,7 @@ pub mod photo;
 pub mod public_number;
 pub mod report;
 pub mod routing;
+pub mod security_headers;
 pub mod staff;
 pub mod statistics;
 pub mod status;

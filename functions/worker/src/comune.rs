@@ -1,19 +1,46 @@
-//! The comune served by this Worker: its configuration, built in (validated at build time)
-//! until an administrator saves a version in the dashboard. Saved versions live in the
-//! comune's Durable Object; the Worker learns the version in force from KV (checked at
-//! most every 30 seconds per isolate) and keeps the parsed configuration in memory.
+//! The comuni this deployment serves (embedded and validated at build time, see
+//! `build.rs`), which one a request's host selects, and each comune's configuration in
+//! force: the built-in file until an administrator saves a version in the dashboard.
+//! Saved versions live in the comune's Durable Object; the Worker learns the version in
+//! force from the comune's KV (checked at most every 30 seconds per isolate and comune)
+//! and keeps the parsed configuration in memory.
 
+use crate::tenant::{ComuneKv, Env};
 use segnala_core::config::ComuneConfig;
+use segnala_core::deployment::{comune_for_host, setting_for};
 use std::cell::RefCell;
-use worker::Env;
+use std::collections::HashMap;
 
-const CONFIG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/comune.json"));
-/// KV keys: the version in force, and each version's JSON.
+/// One comune of the deployment, as built in.
+pub struct BuiltIn {
+    pub id: &'static str,
+    pub hosts: &'static [&'static str],
+    pub json: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/comuni.rs"));
+
+/// KV keys (in the comune's part of KV): the version in force, and each version's JSON.
 pub const VERSION_KEY: &str = "configuration:version";
 const CHECK_EVERY_SECONDS: i64 = 30;
 
 pub fn version_key(version: u32) -> String {
     format!("configuration:v{version}")
+}
+
+/// The id of the comune a request's `Host` header selects, if any.
+pub fn for_host(host: &str) -> Option<&'static str> {
+    comune_for_host(BUILT_IN.iter().map(|c| c.hosts), host).map(|i| BUILT_IN[i].id)
+}
+
+/// The built-in comune with this id (the id as the registry holds it).
+pub fn by_id(id: &str) -> Option<&'static str> {
+    BUILT_IN.iter().find(|c| c.id == id).map(|c| c.id)
+}
+
+/// Every comune of the deployment, in manifest order.
+pub fn all() -> impl Iterator<Item = &'static str> {
+    BUILT_IN.iter().map(|c| c.id)
 }
 
 struct InForce {
@@ -23,57 +50,78 @@ struct InForce {
 }
 
 thread_local! {
-    static IN_FORCE: RefCell<Option<InForce>> = const { RefCell::new(None) };
-    static BUILT_IN: &'static ComuneConfig = Box::leak(Box::new(
-        ComuneConfig::from_json(CONFIG_JSON).expect("validated by build.rs"),
-    ));
+    static IN_FORCE: RefCell<HashMap<&'static str, InForce>> = RefCell::new(HashMap::new());
+    static PARSED: RefCell<HashMap<&'static str, &'static ComuneConfig>> =
+        RefCell::new(HashMap::new());
 }
 
-/// The configuration built into the Worker and the site: what the static pages show.
-pub fn built_in() -> &'static ComuneConfig {
-    BUILT_IN.with(|config| *config)
+fn entry(id: &str) -> &'static BuiltIn {
+    BUILT_IN
+        .iter()
+        .find(|c| c.id == id)
+        .expect("tenant::Env holds only built-in ids")
+}
+
+/// The configuration built into the Worker and the site for this comune: what its static
+/// pages show. Parsed on first use, once per isolate.
+pub fn built_in(env: &Env) -> &'static ComuneConfig {
+    let id = env.comune();
+    if let Some(config) = PARSED.with(|p| p.borrow().get(id).copied()) {
+        return config;
+    }
+    let config: &'static ComuneConfig = Box::leak(Box::new(
+        ComuneConfig::from_json(entry(id).json).expect("validated by build.rs"),
+    ));
+    PARSED.with(|p| p.borrow_mut().insert(id, config));
+    config
 }
 
 /// Worker variables override two settings that depend on where the service runs:
 /// `PUBLIC_URL` (the address in tracking links, so a local stack on another port links to
-/// itself) and `TILE_URL` (the map tiles, so tests use a local tile server).
+/// itself) and `TILE_URL` (the map tiles, so tests use a local tile server). Either holds
+/// one value for every comune or `id=value` pairs.
 fn with_overrides(mut config: ComuneConfig, env: &Env) -> ComuneConfig {
-    if let Some(url) = non_empty_var(env, "PUBLIC_URL") {
+    let setting = |name| non_empty_var(env, name).and_then(|v| setting_for(&v, &config.id));
+    if let Some(url) = setting("PUBLIC_URL") {
         config.public_url = url;
     }
-    if let Some(url) = non_empty_var(env, "TILE_URL") {
+    if let Some(url) = setting("TILE_URL") {
         config.map.tile_url = url;
     }
     config
 }
 
-/// The configuration in force in this isolate.
+/// The configuration in force for this comune in this isolate.
 pub fn config(env: &Env) -> &'static ComuneConfig {
-    if let Some(config) = IN_FORCE.with(|f| f.borrow().as_ref().map(|f| f.config)) {
+    let id = env.comune();
+    if let Some(config) = IN_FORCE.with(|f| f.borrow().get(id).map(|f| f.config)) {
         return config;
     }
     // Leaked once per version: versions change rarely, and requests borrow it freely.
     let config: &'static ComuneConfig =
-        Box::leak(Box::new(with_overrides(built_in().clone(), env)));
+        Box::leak(Box::new(with_overrides(built_in(env).clone(), env)));
     IN_FORCE.with(|f| {
-        *f.borrow_mut() = Some(InForce {
-            version: 0,
-            config,
-            checked_at: 0,
-        })
+        f.borrow_mut().insert(
+            id,
+            InForce {
+                version: 0,
+                config,
+                checked_at: 0,
+            },
+        )
     });
     config
 }
 
-/// The configuration file built into the Worker (version 0), as written.
-pub fn built_in_json() -> &'static str {
-    CONFIG_JSON
+/// The configuration file built into the Worker for this comune (version 0), as written.
+pub fn built_in_json(env: &Env) -> &'static str {
+    entry(env.comune()).json
 }
 
 /// The version in force here (0: built in).
 pub fn version(env: &Env) -> u32 {
     config(env);
-    IN_FORCE.with(|f| f.borrow().as_ref().map_or(0, |f| f.version))
+    IN_FORCE.with(|f| f.borrow().get(env.comune()).map_or(0, |f| f.version))
 }
 
 /// Puts a saved version in force here, unless a newer one already is. Versions only grow
@@ -83,19 +131,29 @@ pub fn install(env: &Env, version: u32, json: &str) -> Result<(), String> {
         return Ok(());
     }
     let parsed = ComuneConfig::from_json(json).map_err(|e| e.to_string())?;
+    if parsed.id != env.comune() {
+        return Err(format!(
+            "version {version} is for comune {}, not {}",
+            parsed.id,
+            env.comune()
+        ));
+    }
     let config: &'static ComuneConfig = Box::leak(Box::new(with_overrides(parsed, env)));
     IN_FORCE.with(|f| {
-        *f.borrow_mut() = Some(InForce {
-            version,
-            config,
-            checked_at: crate::platform::now().timestamp(),
-        })
+        f.borrow_mut().insert(
+            env.comune(),
+            InForce {
+                version,
+                config,
+                checked_at: crate::platform::now().timestamp(),
+            },
+        )
     });
     Ok(())
 }
 
-/// The version KV names as in force, `None` while none was ever published.
-pub async fn published_version(kv: &worker::KvStore) -> worker::Result<Option<u32>> {
+/// The version the comune's KV names as in force, `None` while none was ever published.
+pub async fn published_version(kv: &ComuneKv) -> worker::Result<Option<u32>> {
     let text = kv
         .get(VERSION_KEY)
         .text()
@@ -111,7 +169,7 @@ pub async fn refresh(env: &Env) {
     let current = version(env);
     let due = IN_FORCE.with(|f| {
         let mut f = f.borrow_mut();
-        match f.as_mut() {
+        match f.get_mut(env.comune()) {
             Some(f) if now - f.checked_at < CHECK_EVERY_SECONDS => false,
             Some(f) => {
                 f.checked_at = now;
@@ -123,7 +181,7 @@ pub async fn refresh(env: &Env) {
     if !due {
         return;
     }
-    let Ok(kv) = env.kv("KV") else { return };
+    let Ok(kv) = env.kv() else { return };
     let latest = match published_version(&kv).await {
         Ok(Some(version)) => version,
         Ok(None) => return,
@@ -145,7 +203,7 @@ pub async fn refresh(env: &Env) {
     }
 }
 
-pub fn non_empty_var(env: &Env, name: &str) -> Option<String> {
+pub fn non_empty_var(env: &worker::Env, name: &str) -> Option<String> {
     env.var(name)
         .ok()
         .map(|v| v.to_string())
@@ -167,7 +225,7 @@ pub struct Faults {
 }
 
 impl Faults {
-    pub fn from_env(env: &Env) -> Self {
+    pub fn from_env(env: &worker::Env) -> Self {
         let names = non_empty_var(env, "FAULTS").unwrap_or_default();
         let has = |name: &str| names.split(',').any(|n| n.trim() == name);
         Self {

@@ -8,13 +8,14 @@ use crate::html_rewriter::Rewriter;
 use crate::open_data;
 use crate::pages::{asset, html_response, page_prefix, text_slot};
 use crate::routes::query_pairs;
+use crate::tenant::Env;
 use segnala_core::dashboard::form::{query_string, FilterOptions};
 use segnala_core::dashboard::DashboardView;
 use segnala_core::field_error::FieldErrors;
 use segnala_core::open_data::query::{Dataset, OpenDataQuery};
 use segnala_core::report::Language;
 use segnala_core::statistics::Statistics;
-use worker::{Env, Request, Response, Result};
+use worker::{Request, Response, Result};
 
 /// The form's fields.
 const FILTERS: [&str; 6] = ["from", "to", "theme", "category", "office", "kind"];

@@ -10,6 +10,7 @@ use crate::pages::{self, FollowUpForm, TrackingNotice};
 use crate::photo_storage;
 use crate::store_client;
 use crate::submission::{content_type, declared_length};
+use crate::tenant::Env;
 use crate::ticket_store::{FollowUpCall, FollowUpRefusal};
 use segnala_core::api::PublicTicketView;
 use segnala_core::field_error::{FieldError, FieldErrors};
@@ -20,7 +21,7 @@ use segnala_core::report::Language;
 use segnala_core::store::follow_up::MAX_PHOTOS;
 use segnala_core::store::{PhotoRecord, TicketRecord};
 use serde::Deserialize;
-use worker::{Env, FormEntry, Request, Response};
+use worker::{FormEntry, Request, Response};
 
 type Result<T> = std::result::Result<T, ApiError>;
 

@@ -9,6 +9,7 @@ use crate::comune;
 use crate::html_rewriter::Rewriter;
 use crate::pages::{asset, html_response, page_prefix, reveal, text_slot};
 use crate::store_client;
+use crate::tenant::Env;
 use crate::ticket_store::{FollowCall, PublicReportCall};
 use segnala_core::field_error::FieldErrors;
 use segnala_core::ids::TrackingToken;
@@ -20,7 +21,7 @@ use segnala_core::report::Language;
 use segnala_core::store::public_reports::PublicReport;
 use segnala_core::subscription::{AddressRequest, FollowRefused, SubscriptionState};
 use serde::Deserialize;
-use worker::{Env, Request, Response};
+use worker::{Request, Response};
 
 type Result<T> = std::result::Result<T, ApiError>;
 

@@ -1,8 +1,10 @@
 //! The Segnala Worker: a thin adapter from HTTP requests and Cloudflare bindings to the
-//! domain core. Static pages are served by Workers Static Assets before this code runs;
-//! requests that match no asset (the API) arrive here.
+//! domain core. Shared static files (styles, scripts, fonts) are served by Workers Static
+//! Assets before this code runs; every other request arrives here, is matched to a comune
+//! by its host, and is answered for that comune only (its pages, API and storage).
 
 mod api_error;
+mod assets;
 mod comune;
 mod dashboard;
 mod follow_up;
@@ -26,6 +28,7 @@ mod staff_protocol;
 mod staff_store;
 mod store_client;
 mod submission;
+mod tenant;
 mod ticket_store;
 mod transfer;
 
@@ -37,31 +40,38 @@ pub use ticket_store::ComuneStore;
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
+    let host = request.url()?.host_str().unwrap_or_default().to_string();
+    let Some(id) = comune::for_host(&host) else {
+        return routes::no_comune_here(&request.path());
+    };
+    let env = tenant::Env::new(env, id);
     comune::refresh(&env).await;
     routes::handle(request, env).await
 }
 
-/// The e-mail outbox and its dead-letter queue.
+/// The e-mail outbox and its dead-letter queue; each message names its comune.
 #[event(queue)]
 async fn queue(
     batch: MessageBatch<outbox::OutboxMessage>,
     env: Env,
     _context: Context,
 ) -> Result<()> {
-    comune::refresh(&env).await;
     outbox::consume(batch, env).await
 }
 
-/// Every few minutes: the daily deadline lists, outbox rows whose message was lost, and
-/// the day's open-data snapshot.
+/// Every few minutes, for each comune: the daily deadline lists, outbox rows whose
+/// message was lost, and the day's open-data snapshot.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
-    comune::refresh(&env).await;
-    if let Err(error) = outbox::sweep(&env).await {
-        worker::console_error!("outbox sweep: {error}");
-    }
-    // After the outbox: a long export must not hold up the e-mails.
-    if let Err(error) = snapshots::take_if_due(&env).await {
-        worker::console_error!("open-data snapshot: {error}");
+    for id in comune::all() {
+        let env = tenant::Env::new(env.clone(), id);
+        comune::refresh(&env).await;
+        if let Err(error) = outbox::sweep(&env).await {
+            worker::console_error!("{id}: outbox sweep: {error}");
+        }
+        // After the outbox: a long export must not hold up the e-mails.
+        if let Err(error) = snapshots::take_if_due(&env).await {
+            worker::console_error!("{id}: open-data snapshot: {error}");
+        }
     }
 }

@@ -4,9 +4,10 @@
 //! [`TIMEOUT_MS`] is abandoned and retried later.
 
 use crate::comune::non_empty_var;
+use crate::tenant::Env;
 use segnala_core::mail::provider::{self, Envelope, Outcome};
 use segnala_core::store::delivery::Delivery;
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{Fetch, Headers, Method, Request, RequestInit};
 
 /// Providers answer in well under a second; ten seconds means trouble.
 const TIMEOUT_MS: u32 = 10_000;

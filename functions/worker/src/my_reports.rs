@@ -11,6 +11,7 @@ use crate::pages::{asset, html_response, page_prefix, reveal, text_slot};
 use crate::platform::{now, CryptoEntropy};
 use crate::staff_api::kv;
 use crate::store_client;
+use crate::tenant::Env;
 use crate::ticket_store::{CitizenCall, SignInCall};
 use segnala_core::api::{tracking_path, PublicTicketView};
 use segnala_core::citizen_access::{
@@ -27,7 +28,7 @@ use segnala_core::staff::session::{
 use segnala_core::store::TicketRecord;
 use segnala_core::subscription::AddressRequest;
 use serde::{Deserialize, Serialize};
-use worker::{Env, Request, Response, Url};
+use worker::{Request, Response, Url};
 
 type Result<T> = std::result::Result<T, ApiError>;
 

@@ -10,6 +10,7 @@ use crate::platform::now;
 use crate::routes::query_pairs;
 use crate::store_client;
 use crate::submission;
+use crate::tenant::Env;
 use segnala_core::api_keys::hash_of;
 use segnala_core::config::ComuneConfig;
 use segnala_core::idempotency;
@@ -26,7 +27,7 @@ use segnala_core::open_data::matches_tag;
 use segnala_core::open_data::record::ReportRow;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
-use worker::{js_sys, Env, FormData, Headers, Method, Request, Response};
+use worker::{js_sys, FormData, Headers, Method, Request, Response};
 
 type Result<T> = std::result::Result<T, Open311Error>;
 

@@ -8,6 +8,7 @@ use crate::comune;
 use crate::platform::now;
 use crate::routes::query_pairs;
 use crate::store_client;
+use crate::tenant::Env;
 use futures_util::stream;
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::open_data::formats::{
@@ -19,7 +20,7 @@ use segnala_core::public_number::PublicNumber;
 use segnala_core::store::open_data::{DataVersion, ReportsPage};
 use segnala_core::working_days::rome_date;
 use serde::{Deserialize, Serialize};
-use worker::{Env, Headers, Method, Request, Response, Url};
+use worker::{Headers, Method, Request, Response, Url};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -361,7 +362,7 @@ pub(crate) async fn statistics_json(env: &Env, query: &OpenDataQuery) -> Result<
 }
 
 async fn cached_statistics(env: &Env, query: &OpenDataQuery, tag: &str) -> Result<String> {
-    let kv = env.kv("KV")?;
+    let kv = env.kv()?;
     let key = format!("open-data:statistics:{}", tag.trim_matches('"'));
     if let Some(cached) = kv.get(&key).text().await.ok().flatten() {
         return Ok(cached);

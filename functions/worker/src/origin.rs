@@ -3,7 +3,8 @@
 //! send neither header, pass.
 
 use crate::comune;
-use worker::{Env, Request, Result};
+use crate::tenant::Env;
+use worker::{Request, Result};
 
 /// Whether the request may come from where it says it comes from.
 pub fn from_this_site(request: &Request, env: &Env) -> Result<bool> {

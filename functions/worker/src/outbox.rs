@@ -10,11 +10,12 @@ use crate::comune::{self, non_empty_var, Faults};
 use crate::mail_sender;
 use crate::platform::now;
 use crate::store_client;
+use crate::tenant::Env;
 use segnala_core::mail::provider::Outcome;
 use segnala_core::store::delivery::{Claim, Recorded};
 use segnala_core::store::{outbox, SqlDatabase};
 use serde::{Deserialize, Serialize};
-use worker::{Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
+use worker::{MessageBatch, MessageExt, QueueRetryOptionsBuilder};
 
 /// Binding of the outbox queue in wrangler.toml.
 const QUEUE: &str = "OUTBOX";
@@ -57,7 +58,7 @@ pub async fn flush(db: &impl SqlDatabase, env: &Env) {
             return;
         }
     };
-    let comune = comune::config(env).id.clone();
+    let comune = env.comune().to_string();
     let mut messages: Vec<OutboxMessage> = owed
         .iter()
         .map(|row| OutboxMessage {
@@ -91,10 +92,21 @@ enum Next {
 
 /// The queue consumer: each message is one row to deliver (or, from the dead-letter
 /// queue, one to mark failed).
-pub async fn consume(batch: MessageBatch<OutboxMessage>, env: Env) -> worker::Result<()> {
+pub async fn consume(
+    batch: MessageBatch<OutboxMessage>,
+    bindings: worker::Env,
+) -> worker::Result<()> {
     let dead_letters = batch.queue() == DEAD_LETTER_QUEUE;
     for message in batch.messages()? {
         let row = message.body();
+        let Some(id) = comune::by_id(&row.comune) else {
+            // A comune removed from the deployment: nobody is left to deliver it for.
+            worker::console_error!("outbox message for an unknown comune: {}", row.comune);
+            message.ack();
+            continue;
+        };
+        let env = Env::new(bindings.clone(), id);
+        comune::refresh(&env).await;
         let next = if dead_letters {
             store_client::outbox(&env, "/outbox/dead-letter", &row.id)
                 .await
@@ -110,7 +122,7 @@ pub async fn consume(batch: MessageBatch<OutboxMessage>, env: Env) -> worker::Re
                     .build(),
             ),
             Err(error) => {
-                worker::console_error!("outbox row {}: {error}", row.id);
+                worker::console_error!("{id}: outbox row {}: {error}", row.id);
                 message.retry_with_options(
                     &QueueRetryOptionsBuilder::new()
                         .with_delay_seconds(retry_base_seconds(&env))
@@ -127,10 +139,6 @@ async fn deliver(env: &Env, row: &OutboxMessage) -> worker::Result<Next> {
         return Err(worker::Error::RustError(
             "simulated consumer failure (FAULTS)".into(),
         ));
-    }
-    if row.comune != comune::config(env).id {
-        worker::console_error!("outbox message for another comune: {}", row.comune);
-        return Ok(Next::Ack);
     }
     let claim: Claim = store_client::outbox(env, "/outbox/claim", &row.id).await?;
     let delivery = match claim {

@@ -5,6 +5,7 @@
 
 use crate::comune;
 use crate::html_rewriter::{escape, Element, Rewriter};
+use crate::tenant::Env;
 use segnala_core::api::{tracking_path, PublicEvent, PublicTicketView};
 use segnala_core::field_error::FieldErrors;
 use segnala_core::italian_time::format_datetime;
@@ -13,7 +14,7 @@ use segnala_core::store::TicketRecord;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use worker::{Env, Response, Result};
+use worker::{Response, Result};
 
 pub(crate) fn page_prefix(language: Language) -> &'static str {
     match language {
@@ -22,16 +23,7 @@ pub(crate) fn page_prefix(language: Language) -> &'static str {
     }
 }
 
-/// A page of the built site, as the static assets server has it.
-pub(crate) async fn asset(env: &Env, path: &str) -> Result<Response> {
-    env.assets("ASSETS")?
-        .fetch(format!("https://assets.local{path}"), None)
-        .await
-}
-
-pub(crate) async fn asset_html(env: &Env, path: &str) -> Result<String> {
-    asset(env, path).await?.text().await
-}
+pub(crate) use crate::assets::{asset, asset_html};
 
 pub(crate) fn html_response(html: String, status: u16) -> Result<Response> {
     let mut response = Response::from_html(html)?.with_status(status);

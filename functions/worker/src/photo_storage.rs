@@ -3,10 +3,11 @@
 
 use crate::api_error::ApiError;
 use crate::comune::Faults;
+use crate::tenant::{ComuneBucket, Env};
 use segnala_core::ids::TicketId;
 use segnala_core::photo::{self, CleanPhoto};
 use segnala_core::store::PhotoRecord;
-use worker::{Bucket, Env, HttpMetadata};
+use worker::HttpMetadata;
 
 pub const BINDING: &str = "PHOTOS";
 
@@ -16,11 +17,11 @@ pub struct PhotoUpload {
     pub thumbnail: Option<CleanPhoto>,
 }
 
-fn bucket(env: &Env) -> Result<Bucket, ApiError> {
-    Ok(env.bucket(BINDING)?)
+fn bucket(env: &Env) -> Result<ComuneBucket, ApiError> {
+    Ok(env.comune_bucket(BINDING)?)
 }
 
-async fn put(bucket: &Bucket, key: &str, photo: &CleanPhoto) -> worker::Result<()> {
+async fn put(bucket: &ComuneBucket, key: &str, photo: &CleanPhoto) -> worker::Result<()> {
     bucket
         .put(key, photo.bytes.clone())
         .http_metadata(HttpMetadata {
@@ -107,7 +108,7 @@ pub async fn delete(env: &Env, records: &[PhotoRecord]) {
     delete_keys(&bucket, &keys).await;
 }
 
-async fn delete_keys(bucket: &Bucket, keys: &[String]) {
+async fn delete_keys(bucket: &ComuneBucket, keys: &[String]) {
     for key in keys {
         if let Err(error) = bucket.delete(key.as_str()).await {
             worker::console_error!("could not delete orphan photo {key}: {error}");

@@ -1,5 +1,6 @@
-//! Which handler answers which request. Static pages never get here (Workers Static Assets
-//! serves them first); the API, the pages the Worker fills, and asset misses do.
+//! Which handler answers which request of one comune: the API, the pages the Worker
+//! fills, and the comune's static pages (`assets.rs`); shared styles and scripts never
+//! get here (Workers Static Assets serves them first).
 
 use crate::api_error::ApiError;
 use crate::comune;
@@ -7,12 +8,37 @@ use crate::pages::{self, FormProblem};
 use crate::photo_storage;
 use crate::store_client;
 use crate::submission::{self, Submission};
+use crate::tenant::Env;
 use segnala_core::api::{tracking_path, Health, PublicConfig, PublicTicketView, ReportCreated};
 use segnala_core::ids::TrackingToken;
 use segnala_core::report::Language;
-use worker::{Env, Method, Request, Response, Result, Url};
+use segnala_core::security_headers::{self, Answer};
+use worker::{Headers, Method, Request, Response, Result, Url};
 
 pub async fn handle(request: Request, env: Env) -> Result<Response> {
+    let response = answer(request, &env).await?;
+    secured(response, comune::config(&env))
+}
+
+/// Adds the security headers the handler did not set itself (`security_headers`). The
+/// headers of an answer from the assets server cannot be changed, so they are copied.
+fn secured(response: Response, config: &segnala_core::config::ComuneConfig) -> Result<Response> {
+    let own = response.headers();
+    let kind = Answer::of_content_type(own.get("Content-Type")?.as_deref());
+    let headers = Headers::new();
+    for (name, value) in own.entries() {
+        headers.append(&name, &value)?;
+    }
+    for (name, value) in security_headers::headers(config, kind) {
+        if !headers.has(name)? {
+            headers.set(name, &value)?;
+        }
+    }
+    Ok(response.with_headers(headers))
+}
+
+async fn answer(request: Request, env: &Env) -> Result<Response> {
+    let env = env.clone();
     let path = request.path();
     if path == "/api" || path.starts_with("/api/") {
         let response = match api(request, &env, &path).await {
@@ -302,8 +328,36 @@ async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, _) if trimmed.starts_with("/conferma-email/") => {
             confirm_email(env, &trimmed["/conferma-email/".len()..]).await
         }
+        (method, _) if crate::assets::reads(&method) => {
+            match crate::assets::static_page(&request, env).await? {
+                Some(page) => Ok(page),
+                None => pages::not_found(env).await,
+            }
+        }
         _ => pages::not_found(env).await,
     }
+}
+
+/// A request for a host this deployment serves no comune at: nothing of any comune's is
+/// shown (and the API says so in JSON).
+pub fn no_comune_here(path: &str) -> Result<Response> {
+    let mut response = if path.starts_with("/api/") || path.starts_with("/open311/") {
+        Response::from_json(&serde_json::json!({
+            "error": "unknown_host",
+            "message": "no comune is served at this address",
+        }))?
+    } else {
+        Response::from_html(
+            "<!doctype html><html lang=\"it\"><meta charset=\"utf-8\"><title>Indirizzo sconosciuto</title>\
+             <p>Nessun comune è servito a questo indirizzo.</p>\
+             <p lang=\"en\">No comune is served at this address.</p></html>",
+        )?
+    };
+    response = response.with_status(404);
+    let headers = response.headers_mut();
+    headers.set("Cache-Control", "no-store")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    Ok(response)
 }
 
 /// A report's public page (`/segnalazioni/{number}`, `/en/public-reports/{number}`) or its

@@ -6,6 +6,7 @@ use crate::api_error::ApiError;
 use crate::comune;
 use crate::open_data;
 use crate::platform::now;
+use crate::tenant::{ComuneBucket, Env};
 use chrono::NaiveDate;
 use segnala_core::open_data::formats::ExportWriter;
 use segnala_core::open_data::matches_tag;
@@ -14,18 +15,18 @@ use segnala_core::open_data::snapshot::{
     policy_of, Parts, Snapshot, SnapshotEntry, SnapshotFile, SnapshotIndex, INDEX_KEY, PART_BYTES,
 };
 use segnala_core::working_days::rome_date;
-use worker::{Bucket, Env, HttpMetadata, MultipartUpload, Request, Response, UploadedPart};
+use worker::{HttpMetadata, MultipartUpload, Request, Response, UploadedPart};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
 pub const BINDING: &str = "OPEN_DATA";
 
-fn bucket(env: &Env) -> Result<Bucket> {
-    Ok(env.bucket(BINDING)?)
+fn bucket(env: &Env) -> Result<ComuneBucket> {
+    Ok(env.comune_bucket(BINDING)?)
 }
 
 /// The stored index and its R2 entity tag (none before the first snapshot).
-async fn index(bucket: &Bucket) -> Result<(SnapshotIndex, Option<String>)> {
+async fn index(bucket: &ComuneBucket) -> Result<(SnapshotIndex, Option<String>)> {
     let Some(object) = bucket.get(INDEX_KEY).execute().await? else {
         return Ok((SnapshotIndex::default(), None));
     };
@@ -38,7 +39,7 @@ async fn index(bucket: &Bucket) -> Result<(SnapshotIndex, Option<String>)> {
     Ok((index, Some(tag)))
 }
 
-async fn put(bucket: &Bucket, key: &str, media_type: &str, bytes: Vec<u8>) -> Result<()> {
+async fn put(bucket: &ComuneBucket, key: &str, media_type: &str, bytes: Vec<u8>) -> Result<()> {
     bucket
         .put(key, bytes)
         .http_metadata(HttpMetadata {
@@ -50,15 +51,15 @@ async fn put(bucket: &Bucket, key: &str, media_type: &str, bytes: Vec<u8>) -> Re
     Ok(())
 }
 
-async fn write_index(bucket: &Bucket, index: &SnapshotIndex) -> Result<()> {
+async fn write_index(bucket: &ComuneBucket, index: &SnapshotIndex) -> Result<()> {
     let json = serde_json::to_vec(index).map_err(|e| ApiError::Internal(e.to_string()))?;
     put(bucket, INDEX_KEY, "application/json; charset=utf-8", json).await
 }
 
-async fn delete_snapshots(bucket: &Bucket, dates: Vec<NaiveDate>) {
+async fn delete_snapshots(bucket: &ComuneBucket, dates: Vec<NaiveDate>) {
     for date in dates {
         let keys: Vec<String> = SnapshotFile::ALL.iter().map(|f| f.key(date)).collect();
-        if let Err(error) = bucket.delete_multiple(keys).await {
+        if let Err(error) = bucket.delete_multiple(&keys).await {
             worker::console_warn!("snapshot {date} not deleted: {error}");
         }
     }
@@ -143,13 +144,13 @@ async fn send_parts(
 /// returns the bytes, reports and parts written.
 async fn write_reports(
     env: &Env,
-    bucket: &Bucket,
+    bucket: &ComuneBucket,
     file: SnapshotFile,
     date: NaiveDate,
 ) -> Result<(u64, u64, usize)> {
     let key = file.key(date);
     let upload = bucket
-        .create_multipart_upload(key.clone())
+        .create_multipart_upload(&key)
         .http_metadata(HttpMetadata {
             content_type: Some(file.media_type().into()),
             ..Default::default()
@@ -199,7 +200,7 @@ async fn write_reports(
         Err(error) => error,
     };
     // Parts already sent would otherwise be kept (and billed) until R2 expires them.
-    let aborted = match bucket.resume_multipart_upload(key.clone(), upload_id) {
+    let aborted = match bucket.resume_multipart_upload(&key, upload_id) {
         Ok(upload) => upload.abort().await,
         Err(error) => Err(error),
     };
@@ -212,7 +213,7 @@ async fn write_reports(
 /// The snapshots readers may have: listed in the index and written under the current
 /// publication policy (the cron withdraws the others within ten minutes of a change), and
 /// a tag for them.
-async fn published(env: &Env, bucket: &Bucket) -> Result<(SnapshotIndex, String)> {
+async fn published(env: &Env, bucket: &ComuneBucket) -> Result<(SnapshotIndex, String)> {
     let policy = policy_of(comune::config(env));
     let (mut index, stored_tag) = index(bucket).await?;
     index.withdraw_other_policies(&policy);
@@ -273,7 +274,7 @@ pub async fn download(request: &Request, env: &Env, rest: &str) -> Result<Respon
     let date =
         NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| ApiError::NotFound("Snapshot"))?;
     let object = bucket
-        .get(file.key(date))
+        .get(&file.key(date))
         .execute()
         .await?
         .ok_or(ApiError::NotFound("Snapshot"))?;

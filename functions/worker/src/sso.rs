@@ -5,12 +5,13 @@
 
 use crate::comune::non_empty_var;
 use crate::platform::now;
+use crate::tenant::Env;
 use segnala_core::email::Email;
 use segnala_core::staff::sso::{check_token, AccessError, AccessSettings, Jwk, Jwks};
 use std::cell::RefCell;
 use worker::wasm_bindgen::prelude::*;
 use worker::wasm_bindgen::JsCast;
-use worker::{js_sys, wasm_bindgen_futures::JsFuture, Env, Fetch, Request};
+use worker::{js_sys, wasm_bindgen_futures::JsFuture, Fetch, Request};
 
 const HEADER: &str = "Cf-Access-Jwt-Assertion";
 const COOKIE: &str = "CF_Authorization";

@@ -11,6 +11,7 @@ use crate::staff_protocol::{
     BulkItem, NewAccount, SavedConfiguration, StaffCall, StaffOp, StaffRefusal,
 };
 use crate::store_client;
+use crate::tenant::Env;
 use crate::transfer;
 use segnala_core::api_keys::{hash_of, ApiKey, ApiKeySecret, IssuedApiKey, NewApiKey};
 use segnala_core::field_error::{FieldError, FieldErrors};
@@ -26,11 +27,10 @@ use segnala_core::store::PhotoRecord;
 use segnala_core::workflow::Command;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use worker::{Env, Request, Response};
+use worker::{Request, Response};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-const KV_BINDING: &str = "KV";
 const MAX_BODY: usize = 64 * 1024;
 const MAX_BULK: usize = 100;
 /// A guessable setup token would hand over the whole comune.
@@ -483,8 +483,8 @@ fn json<T: serde::Serialize>(value: &T) -> Result<Response> {
     Ok(response)
 }
 
-pub(crate) fn kv(env: &Env) -> Result<worker::KvStore> {
-    env.kv(KV_BINDING).map_err(ApiError::from)
+pub(crate) fn kv(env: &Env) -> Result<crate::tenant::ComuneKv> {
+    env.kv().map_err(ApiError::from)
 }
 
 fn ticket_number(params: &Params) -> Result<PublicNumber> {

@@ -7,13 +7,14 @@ use crate::api_error::ApiError;
 use crate::comune;
 use crate::pages;
 use crate::staff_api;
+use crate::tenant::Env;
 use segnala_core::public_number::PublicNumber;
 use segnala_core::staff::pages::{content_security_policy, safe_return_path};
 use segnala_core::staff::routes::{
     match_route, Access, Matched, RouteKind, RouteName, INBOX_PAGE, LOGIN_PAGE,
 };
 use segnala_core::staff::session::Session;
-use worker::{Env, Request, Response, Result, Url};
+use worker::{Request, Response, Result, Url};
 
 /// Built page served for each page route (the ticket page is one model for every ticket).
 fn asset_for(name: RouteName) -> Option<&'static str> {

@@ -7,6 +7,7 @@ use crate::platform::{now, CryptoEntropy};
 use crate::staff_protocol::{
     NewAccount, SavedConfiguration, StaffCall, StaffOp, StaffRefusal, WireFieldError, REFUSED,
 };
+use crate::tenant::Env;
 use segnala_core::config::ComuneConfig;
 use segnala_core::email::Email;
 use segnala_core::staff::account::ValidNewStaffUser;
@@ -19,7 +20,7 @@ use segnala_core::store::staff::{self as accounts, StaffError};
 use segnala_core::store::{api_keys, configuration, delivery, transfer, SqlDatabase};
 use segnala_core::workflow::CommandError;
 use serde::Serialize;
-use worker::{Env, Response, Result};
+use worker::{Response, Result};
 
 type Answer = std::result::Result<serde_json::Value, StaffError>;
 
@@ -304,7 +305,7 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
         }
         StaffOp::Configuration => {
             require(me()?, Permission::ManageConfiguration)?;
-            let (version, text) = written_in_force(db)?;
+            let (version, text) = written_in_force(db, env)?;
             let names = accounts::staff_names(db)?;
             let versions: Vec<serde_json::Value> = configuration::versions(db)?
                 .into_iter()
@@ -324,12 +325,12 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
         }
         StaffOp::ConfigurationVersion { version } => {
             require(me()?, Permission::ManageConfiguration)?;
-            let text = written_version(db, version)?;
+            let text = written_version(db, env, version)?;
             Ok(serde_json::json!({ "version": version, "config": parse_stored(&text)? }))
         }
         StaffOp::PreviewConfiguration { json: text } => {
             require(me()?, Permission::ManageConfiguration)?;
-            let (_, changes) = configuration::check(db, &parse_in_force(db)?, &text)?;
+            let (_, changes) = configuration::check(db, &parse_in_force(db, env)?, &text)?;
             Ok(serde_json::json!({ "changes": changes }))
         }
         StaffOp::SaveConfiguration {
@@ -343,7 +344,7 @@ fn run(db: &impl SqlDatabase, env: &Env, call: StaffCall) -> Answer {
             based_on,
         } => {
             require(me()?, Permission::ManageConfiguration)?;
-            let text = written_version(db, version)?;
+            let text = written_version(db, env, version)?;
             save_configuration(db, env, me()?, &text, &note, based_on, Some(version), now)
         }
         StaffOp::ExportTickets { after, limit } => {
@@ -397,21 +398,31 @@ fn ticket_answer(
 }
 
 /// The version in force and its JSON as written (the built-in file for version 0).
-fn written_in_force(db: &impl SqlDatabase) -> std::result::Result<(u32, String), StaffError> {
-    Ok(configuration::current(db)?.unwrap_or_else(|| (0, comune::built_in_json().to_string())))
+fn written_in_force(
+    db: &impl SqlDatabase,
+    env: &Env,
+) -> std::result::Result<(u32, String), StaffError> {
+    Ok(configuration::current(db)?.unwrap_or_else(|| (0, comune::built_in_json(env).to_string())))
 }
 
 /// One version's JSON as written (the built-in file for version 0).
-fn written_version(db: &impl SqlDatabase, version: u32) -> std::result::Result<String, StaffError> {
+fn written_version(
+    db: &impl SqlDatabase,
+    env: &Env,
+    version: u32,
+) -> std::result::Result<String, StaffError> {
     if version == 0 {
-        return Ok(comune::built_in_json().to_string());
+        return Ok(comune::built_in_json(env).to_string());
     }
     configuration::content(db, version)?.ok_or(StaffError::NotFound("configuration version"))
 }
 
 /// The configuration in force, parsed as written (without the Worker's overrides).
-fn parse_in_force(db: &impl SqlDatabase) -> std::result::Result<ComuneConfig, StaffError> {
-    let (_, text) = written_in_force(db)?;
+fn parse_in_force(
+    db: &impl SqlDatabase,
+    env: &Env,
+) -> std::result::Result<ComuneConfig, StaffError> {
+    let (_, text) = written_in_force(db, env)?;
     ComuneConfig::from_json(&text).map_err(StaffError::Invalid)
 }
 
@@ -432,7 +443,7 @@ fn save_configuration(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Answer {
     require(by, Permission::ManageConfiguration)?;
-    let in_force = parse_in_force(db)?;
+    let in_force = parse_in_force(db, env)?;
     let change = configuration::ConfigurationChange {
         json: text,
         note,

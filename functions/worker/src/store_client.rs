@@ -2,6 +2,7 @@
 
 use crate::api_error::ApiError;
 use crate::comune;
+use crate::tenant::Env;
 use crate::ticket_store::{
     self, CreateOutcome, StoreHealth, API_KEY_REVOKED, IDEMPOTENCY_CONFLICT,
 };
@@ -15,24 +16,25 @@ use segnala_core::store::open_data::{DataVersion, ReportsPage};
 use segnala_core::store::public_reports::PublicReport;
 use segnala_core::store::{NewTicket, TicketRecord};
 use segnala_core::subscription::{FollowRefused, SubscriptionView};
-use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
+use worker::{Headers, Method, Request, RequestInit, Response, Result, Stub};
 
 fn stub(env: &Env) -> std::result::Result<Stub, ApiError> {
-    let config = comune::config(env);
     Ok(env
         .durable_object(ticket_store::BINDING)?
-        .get_by_name(&config.id)?)
+        .get_by_name(env.comune())?)
 }
 
 async fn call(env: &Env, method: Method, path: &str, body: Option<String>) -> Result<Response> {
     let stub = stub(env).map_err(|e| worker::Error::RustError(e.to_string()))?;
     let mut init = RequestInit::new();
     init.with_method(method);
+    let headers = Headers::new();
+    headers.set(ticket_store::COMUNE_HEADER, env.comune())?;
     if let Some(body) = body {
-        let headers = Headers::new();
         headers.set("Content-Type", "application/json")?;
-        init.with_headers(headers).with_body(Some(body.into()));
+        init.with_body(Some(body.into()));
     }
+    init.with_headers(headers);
     stub.fetch_with_request(Request::new_with_init(
         &format!("https://store{path}"),
         &init,

@@ -8,6 +8,7 @@ use crate::comune;
 use crate::photo_storage::{self, PhotoUpload};
 use crate::platform::{now, CryptoEntropy};
 use crate::store_client;
+use crate::tenant::Env;
 use segnala_core::config::ComuneConfig;
 use segnala_core::field_error::{parse_json, ErrorCollector, FieldError, FieldErrors};
 use segnala_core::idempotency;
@@ -19,7 +20,7 @@ use segnala_core::report::{check_photo_count, from_form_fields, ReportRequest};
 use segnala_core::routing::route;
 use segnala_core::store::{Idempotency, NewTicket};
 use segnala_core::ticket::Ticket;
-use worker::{Env, FormEntry, Request};
+use worker::{FormEntry, Request};
 
 /// Largest JSON body (photos travel as multipart).
 pub const MAX_JSON_BODY: usize = 64 * 1024;
@@ -190,7 +191,7 @@ pub async fn read_form(
         }
     }
     let request = from_form_fields(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-        .map(|request| asked_by_the_page(request, config));
+        .map(|request| asked_by_the_page(request, comune::built_in(env), config));
     Ok(Submission {
         request,
         photos,
@@ -203,14 +204,18 @@ pub async fn read_form(
 
 /// A form post answers the questions the page showed, and the page was built with the
 /// built-in configuration: questions added or changed since are not held against it.
-fn asked_by_the_page(mut request: ReportRequest, live: &ComuneConfig) -> ReportRequest {
+fn asked_by_the_page(
+    mut request: ReportRequest,
+    built_in: &ComuneConfig,
+    live: &ComuneConfig,
+) -> ReportRequest {
     let chosen = request.category.as_deref().unwrap_or_default().trim();
     let fields = |config: &ComuneConfig| {
         config
             .category(chosen)
             .map_or(vec![], |(_, category)| category.fields.clone())
     };
-    let asked = asked_on_page(&fields(comune::built_in()), &fields(live));
+    let asked = asked_on_page(&fields(built_in), &fields(live));
     request.questions_on_page = Some(asked);
     request
 }

@@ -6,6 +6,7 @@
 use crate::comune;
 use crate::outbox;
 use crate::platform::{now, CryptoEntropy};
+use crate::tenant::Env as TenantEnv;
 use segnala_core::email::Email;
 use segnala_core::follow_up::{CitizenCommand, FollowUpError};
 use segnala_core::ids::TrackingToken;
@@ -32,6 +33,8 @@ use worker::{
 
 /// Binding name of the Durable Object namespace in wrangler.toml.
 pub const BINDING: &str = "COMUNE_STORE";
+/// Header naming the comune on every call from the Worker.
+pub const COMUNE_HEADER: &str = "X-Segnala-Comune";
 
 /// Answer of the store to a new ticket.
 #[derive(Serialize, Deserialize)]
@@ -55,6 +58,7 @@ pub struct StoreHealth {
 pub struct ComuneStore {
     state: State,
     env: Env,
+    comune: Cell<Option<&'static str>>,
     migrated: Cell<bool>,
 }
 
@@ -63,11 +67,16 @@ impl DurableObject for ComuneStore {
         Self {
             state,
             env,
+            comune: Cell::new(None),
             migrated: Cell::new(false),
         }
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
+        let env = match self.comune(&request) {
+            Ok(env) => env,
+            Err(response) => return Ok(response),
+        };
         let db = DurableSql {
             sql: self.state.storage().sql(),
             storage: self.state.storage(),
@@ -79,14 +88,14 @@ impl DurableObject for ComuneStore {
             // A configuration saved from the dashboard is in force over the built-in one.
             match store::configuration::current(&db) {
                 Ok(Some((version, json))) => {
-                    if let Err(error) = comune::install(&self.env, version, &json) {
+                    if let Err(error) = comune::install(&env, version, &json) {
                         worker::console_error!("configuration {version} does not parse: {error}");
                     }
                 }
                 Ok(None) => {}
                 Err(error) => return internal(error),
             }
-            if let Err(error) = store::inbox::backfill_deadlines(&db, comune::config(&self.env)) {
+            if let Err(error) = store::inbox::backfill_deadlines(&db, comune::config(&env)) {
                 return internal(error);
             }
             self.migrated.set(true);
@@ -135,7 +144,7 @@ impl DurableObject for ComuneStore {
             }
             (Method::Post, "/follow-up") => {
                 let call: FollowUpCall = request.json().await?;
-                let config = comune::config(&self.env);
+                let config = comune::config(&env);
                 match store::follow_up::act(
                     &db,
                     &call.token,
@@ -155,7 +164,7 @@ impl DurableObject for ComuneStore {
             (Method::Post, "/staff") => {
                 let call: crate::staff_protocol::StaffCall = request.json().await?;
                 may_owe_email = call.op.may_owe_email();
-                crate::staff_store::handle(&db, &self.env, call)
+                crate::staff_store::handle(&db, &env, call)
             }
             (Method::Get, "/health") => match store::count_tickets(&db) {
                 Ok(tickets) => Response::from_json(&StoreHealth { tickets }),
@@ -167,7 +176,7 @@ impl DurableObject for ComuneStore {
             },
             (Method::Post, "/open-data/reports") => {
                 let call: crate::open_data::PageCall = request.json().await?;
-                let config = comune::config(&self.env);
+                let config = comune::config(&env);
                 match store::open_data::reports_page(
                     &db,
                     &call.query,
@@ -206,7 +215,7 @@ impl DurableObject for ComuneStore {
             }
             (Method::Post, "/open-data/statistics") => {
                 let query: OpenDataQuery = request.json().await?;
-                let config = comune::config(&self.env);
+                let config = comune::config(&env);
                 match store::open_data::statistics(&db, &query, config, now()) {
                     Ok(statistics) => Response::from_json(&statistics),
                     Err(error) => internal(error),
@@ -214,14 +223,14 @@ impl DurableObject for ComuneStore {
             }
             (Method::Post, "/outbox/claim") => {
                 let id: i64 = request.json().await?;
-                match delivery::claim(&db, id, comune::config(&self.env), now()) {
+                match delivery::claim(&db, id, comune::config(&env), now()) {
                     Ok(claim) => Response::from_json(&claim),
                     Err(error) => internal(error),
                 }
             }
             (Method::Post, "/outbox/record") => {
                 let call: outbox::RecordCall = request.json().await?;
-                let base = outbox::retry_base_seconds(&self.env);
+                let base = outbox::retry_base_seconds(&env);
                 match delivery::record(&db, call.id, &call.outcome, now(), base) {
                     Ok(recorded) => Response::from_json(&recorded),
                     Err(error) => internal(error),
@@ -234,7 +243,7 @@ impl DurableObject for ComuneStore {
                     Err(error) => internal(error),
                 }
             }
-            (Method::Post, "/outbox/sweep") => match self.sweep(&db) {
+            (Method::Post, "/outbox/sweep") => match self.sweep(&db, &env) {
                 Ok(digests) => Response::from_json(&serde_json::json!({ "digests": digests })),
                 Err(error) => internal(error),
             },
@@ -299,7 +308,7 @@ impl DurableObject for ComuneStore {
             }
             (Method::Post, "/citizen/data") => {
                 let call: CitizenCall = request.json().await?;
-                let config = comune::config(&self.env);
+                let config = comune::config(&env);
                 match store::citizen_access::data_of(&db, &call.email, config, call.language, now())
                 {
                     Ok(data) => Response::from_json(&data),
@@ -315,7 +324,7 @@ impl DurableObject for ComuneStore {
             }
             (Method::Post, "/public-report") => {
                 let call: PublicReportCall = request.json().await?;
-                let config = comune::config(&self.env);
+                let config = comune::config(&env);
                 match store::public_reports::public_report(
                     &db,
                     call.number,
@@ -330,7 +339,7 @@ impl DurableObject for ComuneStore {
             }
             (Method::Post, "/nearby") => {
                 let query: NearbyQuery = request.json().await?;
-                let config = comune::config(&self.env);
+                let config = comune::config(&env);
                 match store::public_reports::nearby(&db, &query, config, now()) {
                     Ok(reports) => Response::from_json(&reports),
                     Err(error) => internal(error),
@@ -350,7 +359,7 @@ impl DurableObject for ComuneStore {
         };
         // Whatever a write made owed goes on the outbox queue now, after its commit.
         if may_owe_email {
-            outbox::flush(&db, &self.env).await;
+            outbox::flush(&db, &env).await;
         }
         response
     }
@@ -437,10 +446,33 @@ impl FollowUpRefusal {
 pub const REFUSED: u16 = 400;
 
 impl ComuneStore {
+    /// Which comune this object is: the Worker names it on every call (`COMUNE_HEADER`),
+    /// and an object keeps the first name it was given, so a call meant for one comune
+    /// can never be answered from another's tickets.
+    fn comune(&self, request: &Request) -> std::result::Result<TenantEnv, Response> {
+        let refuse = |why: &str| {
+            worker::console_error!("ticket store: {why}");
+            Response::error("unknown comune", 400).expect("a static response")
+        };
+        let named = request
+            .headers()
+            .get(COMUNE_HEADER)
+            .ok()
+            .flatten()
+            .and_then(|name| comune::by_id(&name))
+            .ok_or_else(|| refuse("a call without a known comune"))?;
+        match self.comune.get() {
+            None => self.comune.set(Some(named)),
+            Some(id) if id == named => {}
+            Some(id) => return Err(refuse(&format!("a call for {named} reached {id}"))),
+        }
+        Ok(TenantEnv::new(self.env.clone(), named))
+    }
+
     /// The periodic sweep: held rows released when confirmation is no longer asked for,
     /// today's deadline lists made; `flush` then queues them with any lost rows.
-    fn sweep(&self, db: &DurableSql) -> std::result::Result<usize, StoreError> {
-        let config = comune::config(&self.env);
+    fn sweep(&self, db: &DurableSql, env: &TenantEnv) -> std::result::Result<usize, StoreError> {
+        let config = comune::config(env);
         if !config.confirms_addresses() {
             store::outbox::release_all_held(db)?;
         }

@@ -10,6 +10,7 @@ use crate::platform::now;
 use crate::staff_api::Staff;
 use crate::staff_protocol::StaffOp;
 use crate::submission::{content_type, declared_length};
+use crate::tenant::Env;
 use futures_util::stream;
 use segnala_core::field_error::{FieldError, FieldErrors};
 use segnala_core::ids::TicketId;
@@ -19,7 +20,7 @@ use segnala_core::staff::routes::Params;
 use segnala_core::store::transfer::{ExportPage, ImportOutcome, PhotoImport};
 use segnala_core::store::PhotoRecord;
 use segnala_core::transfer::parse_lines;
-use worker::{Env, Request, Response};
+use worker::{Request, Response};
 
 type Result<T> = std::result::Result<T, ApiError>;
 

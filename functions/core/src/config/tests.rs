@@ -264,6 +264,26 @@ fn a_category_asks_at_most_ten_questions() {
     assert_eq!(fields, ["themes[0].categories[3].fields"]);
 }
 
+#[test]
+fn a_branding_colour_must_be_hex_and_dark_enough_for_text_on_white() {
+    let accepted = fields_rejected_after(|v| v["branding"] = json!({"primary_color": "#1b5e20"}));
+    assert!(accepted.is_empty(), "{accepted:?}");
+    for colour in ["green", "#1b5e2", "#ffcc00"] {
+        let rejected = fields_rejected_after(|v| v["branding"] = json!({"primary_color": colour}));
+        assert_eq!(rejected, vec!["branding.primary_color"], "{colour}");
+    }
+    let config = ComuneConfig::from_json(
+        &{
+            let mut v = demo_value();
+            v["branding"] = json!({"primary_color": "#ffcc00"});
+            v
+        }
+        .to_string(),
+    )
+    .unwrap_err();
+    assert!(config.to_string().contains("4.5:1"), "{config}");
+}
+
 mod json_schema {
     use super::*;
 
@@ -294,6 +314,10 @@ mod json_schema {
                 }),
             ),
             ("unknown field", Box::new(|v| v["colour"] = json!("blue"))),
+            (
+                "colour not in #rrggbb",
+                Box::new(|v| v["branding"] = json!({"primary_color": "blue"})),
+            ),
             (
                 "bad office email",
                 Box::new(|v| v["offices"][0]["email"] = json!("not-an-email")),

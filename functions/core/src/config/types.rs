@@ -63,6 +63,25 @@ pub struct ComuneConfig {
     /// What citizens can do on their report's page after sending it.
     #[serde(default)]
     pub follow_up: FollowUpSettings,
+    /// How the comune's pages look: its own colour on the kit's layout.
+    #[serde(default, skip_serializing_if = "Branding::is_default")]
+    pub branding: Branding,
+}
+
+/// The comune's look. The kit's layout and typography stay; the primary colour (header,
+/// buttons, links) becomes the comune's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branding {
+    /// `#rrggbb`; at least 4.5:1 against white, since links and button labels use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_color: Option<String>,
+}
+
+impl Branding {
+    pub fn is_default(&self) -> bool {
+        self.primary_color.is_none()
+    }
 }
 
 /// What a citizen can do with their report after sending it, from its tracking page.

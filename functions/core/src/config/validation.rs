@@ -40,6 +40,7 @@ pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
         check_mail(&mut errors, mail);
     }
     check_open_data(&mut errors, &config.open_data);
+    check_branding(&mut errors, &config.branding);
     if config.follow_up.reopen_days > 365 {
         errors.push(
             "follow_up.reopen_days",
@@ -87,6 +88,29 @@ fn check_open_data(errors: &mut ErrorCollector, open_data: &OpenDataSettings) {
             "out_of_range",
             "between 1 (about 10 km) and 5 (about 1 m) decimal places",
         );
+    }
+}
+
+fn check_branding(errors: &mut ErrorCollector, branding: &Branding) {
+    let Some(text) = &branding.primary_color else {
+        return;
+    };
+    match crate::branding::Colour::parse(text) {
+        None => errors.push(
+            "branding.primary_color",
+            "invalid_colour",
+            "a colour written #rrggbb, e.g. #0066cc",
+        ),
+        Some(colour) if colour.contrast_with_white() < crate::branding::MINIMUM_CONTRAST => errors
+            .push(
+                "branding.primary_color",
+                "low_contrast",
+                format!(
+                    "contrast with white is {:.2}:1; links and buttons need at least 4.5:1 (a darker shade)",
+                    colour.contrast_with_white()
+                ),
+            ),
+        Some(_) => {}
     }
 }
 

@@ -1,0 +1,118 @@
+//! The security headers every answer of a comune carries, decided in one place. A handler
+//! that sets one of them itself (the staff pages' policy, a tracking page's stricter
+//! referrer policy, a photo's sandbox) keeps its own; the rest are added here.
+
+use crate::config::ComuneConfig;
+
+/// HSTS for a year, only where the service is published over HTTPS (a browser ignores it
+/// over HTTP, and a local stack must stay reachable).
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// What an answer is, for the policy it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// An HTML page: scripts, styles and data from the site only, the map's tiles.
+    Page,
+    /// Anything else (JSON, CSV, images...): nothing may run or load in it.
+    Other,
+}
+
+impl Answer {
+    pub fn of_content_type(content_type: Option<&str>) -> Self {
+        match content_type {
+            Some(t) if t.trim_start().to_ascii_lowercase().starts_with("text/html") => Self::Page,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// The headers to add, as (name, value), to an answer that has none of that name.
+pub fn headers(config: &ComuneConfig, answer: Answer) -> Vec<(&'static str, String)> {
+    let policy = match answer {
+        Answer::Page => crate::staff::pages::content_security_policy(&config.map.tile_url),
+        Answer::Other => "default-src 'none'; frame-ancestors 'none'; base-uri 'none'".into(),
+    };
+    let mut headers = vec![
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff".into()),
+        ("X-Frame-Options", "DENY".into()),
+        ("Referrer-Policy", "strict-origin-when-cross-origin".into()),
+        // The form asks for the position; nothing asks for camera (photos are files) or more.
+        (
+            "Permissions-Policy",
+            "geolocation=(self), camera=(), microphone=(), payment=(), usb=()".into(),
+        ),
+        ("Cross-Origin-Opener-Policy", "same-origin".into()),
+    ];
+    if config.public_url.starts_with("https://") {
+        headers.push(("Strict-Transport-Security", HSTS.into()));
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests_support::demo_config;
+
+    fn value<'a>(headers: &'a [(&str, String)], name: &str) -> Option<&'a str> {
+        headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn a_page_may_load_only_the_site_and_the_configured_tile_server_and_never_be_framed() {
+        let mut config = demo_config();
+        config.map.tile_url = "https://{s}.tiles.example.it/{z}/{x}/{y}.png".into();
+        let headers = headers(&config, Answer::Page);
+        let policy = value(&headers, "Content-Security-Policy").unwrap();
+        assert!(policy.contains("script-src 'self';"), "{policy}");
+        assert!(
+            policy.contains("img-src 'self' data: blob: https://*.tiles.example.it;"),
+            "{policy}"
+        );
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert_eq!(value(&headers, "X-Frame-Options"), Some("DENY"));
+        assert_eq!(value(&headers, "X-Content-Type-Options"), Some("nosniff"));
+    }
+
+    #[test]
+    fn data_answers_may_run_and_load_nothing() {
+        let headers = headers(&demo_config(), Answer::Other);
+        assert_eq!(
+            value(&headers, "Content-Security-Policy"),
+            Some("default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+        );
+    }
+
+    #[test]
+    fn hsts_is_sent_only_when_the_service_is_published_over_https() {
+        let mut config = demo_config();
+        config.public_url = "http://127.0.0.1:8787".into();
+        assert_eq!(
+            value(&headers(&config, Answer::Page), "Strict-Transport-Security"),
+            None
+        );
+        config.public_url = "https://segnala.comune.example.it".into();
+        assert_eq!(
+            value(&headers(&config, Answer::Page), "Strict-Transport-Security"),
+            Some("max-age=31536000; includeSubDomains")
+        );
+    }
+
+    #[test]
+    fn only_html_is_a_page() {
+        assert_eq!(
+            Answer::of_content_type(Some("text/html; charset=utf-8")),
+            Answer::Page
+        );
+        assert_eq!(
+            Answer::of_content_type(Some("application/json")),
+            Answer::Other
+        );
+        assert_eq!(Answer::of_content_type(None), Answer::Other);
+    }
+}
