@@ -39,6 +39,16 @@ pub struct PublicConfig<'a> {
     /// The comune's colour, when it has its own (the site builds its stylesheet from it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_color: Option<&'a str>,
+    /// The human check the report form must pass, when the comune asks for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turnstile: Option<PublicTurnstile<'a>>,
+}
+
+/// What the form needs to draw the Turnstile widget (the verification URL stays private).
+#[derive(Debug, Serialize)]
+pub struct PublicTurnstile<'a> {
+    pub site_key: &'a str,
+    pub script_url: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -97,6 +107,10 @@ impl<'a> PublicConfig<'a> {
             photos: &config.photos,
             kinds: ReportKind::ALL.iter().map(ReportKind::as_str).collect(),
             primary_color: config.branding.primary_color.as_deref(),
+            turnstile: config.abuse.turnstile.as_ref().map(|t| PublicTurnstile {
+                site_key: &t.site_key,
+                script_url: &t.script_url,
+            }),
             themes: config
                 .themes
                 .iter()

@@ -28,6 +28,7 @@ pub mod open311;
 pub mod open_data;
 pub mod photo;
 pub mod public_number;
+pub mod rate_limit;
 pub mod report;
 pub mod routing;
 pub mod security_headers;
@@ -39,6 +40,7 @@ pub mod subscription;
 pub mod text;
 pub mod ticket;
 pub mod transfer;
+pub mod turnstile;
 pub mod workflow;
 pub mod working_days;
 

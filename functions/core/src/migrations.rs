@@ -73,4 +73,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0013_citizen_mail.sql",
         sql: include_str!("../../../schema/migrations/0013_citizen_mail.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_rate_limits.sql",
+        sql: include_str!("../../../schema/migrations/0014_rate_limits.sql"),
+    },
 ];

@@ -26,10 +26,29 @@ impl Answer {
     }
 }
 
+/// The page policy, with the human check's origin where the comune uses Turnstile: its
+/// script draws the widget in a frame of its own.
+fn page_policy(config: &ComuneConfig) -> String {
+    let policy = crate::staff::pages::content_security_policy(&config.map.tile_url);
+    let Some(origin) = config
+        .abuse
+        .turnstile
+        .as_ref()
+        .and_then(|t| crate::staff::pages::tile_source(&t.script_url))
+    else {
+        return policy;
+    };
+    policy.replacen(
+        "script-src 'self';",
+        &format!("script-src 'self' {origin}; frame-src {origin};"),
+        1,
+    )
+}
+
 /// The headers to add, as (name, value), to an answer that has none of that name.
 pub fn headers(config: &ComuneConfig, answer: Answer) -> Vec<(&'static str, String)> {
     let policy = match answer {
-        Answer::Page => crate::staff::pages::content_security_policy(&config.map.tile_url),
+        Answer::Page => page_policy(config),
         Answer::Other => "default-src 'none'; frame-ancestors 'none'; base-uri 'none'".into(),
     };
     let mut headers = vec![
@@ -60,6 +79,36 @@ mod tests {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn a_comune_with_turnstile_lets_its_script_and_frame_load_and_nothing_more() {
+        let mut config = demo_config();
+        config.abuse.turnstile = Some(crate::config::TurnstileSettings {
+            site_key: "0x4AAA".into(),
+            script_url: crate::config::default_turnstile_script_url(),
+            verify_url: crate::config::default_turnstile_verify_url(),
+        });
+        let headers = headers(&config, Answer::Page);
+        let policy = value(&headers, "Content-Security-Policy").unwrap();
+        assert!(
+            policy.contains(
+                "script-src 'self' https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com;"
+            ),
+            "{policy}"
+        );
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        let without = headers_of_demo();
+        assert!(!without.contains("challenges.cloudflare.com"), "{without}");
+    }
+
+    fn headers_of_demo() -> String {
+        value(
+            &headers(&demo_config(), Answer::Page),
+            "Content-Security-Policy",
+        )
+        .unwrap()
+        .to_string()
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub enum StoreError {
     /// The client application's key was revoked before its report was written.
     #[error("API key revoked")]
     ApiKeyRevoked,
+    /// A rate limit of one of the submission's subjects is used up.
+    #[error("rate limit reached ({})", .0.scope.as_str())]
+    RateLimited(crate::rate_limit::Refusal),
 }
 
 /// The little a store needs from SQLite.
@@ -212,6 +215,10 @@ pub struct NewTicket {
     /// first: a secret code for the link is kept with the ticket.
     #[serde(default)]
     pub confirm_email: bool,
+    /// What the report counts against (`rate_limit::charges_for_report`); a replay of an
+    /// earlier submission counts nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub charges: Vec<crate::rate_limit::Charge>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +255,8 @@ pub fn create_ticket(
                 return Ok(Created::Replayed(existing));
             }
         }
+        rate_limits::admit(db, &new.charges, now, entropy, true)?
+            .map_err(StoreError::RateLimited)?;
         let year = italian_year(now);
         let last: Vec<LastSequence> = db.query(
             "SELECT last_sequence FROM number_sequences WHERE year = ?",
@@ -762,6 +771,7 @@ pub mod open311;
 pub mod open_data;
 pub mod outbox;
 pub mod public_reports;
+pub mod rate_limits;
 pub mod staff;
 pub mod subscriptions;
 pub mod transfer;
@@ -777,6 +787,8 @@ mod open311_tests;
 mod open_data_tests;
 #[cfg(test)]
 mod outbox_tests;
+#[cfg(test)]
+mod rate_limits_tests;
 #[cfg(test)]
 mod staff_tests;
 #[cfg(test)]

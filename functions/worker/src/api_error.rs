@@ -38,6 +38,13 @@ pub enum ApiError {
     /// A limit on what one address or client may ask for in a day was reached.
     #[error("too many requests: {1}")]
     TooManyRequests(&'static str, String),
+    /// A rate limit of the submission's address, e-mail, key or report is used up.
+    #[error("rate limited")]
+    RateLimited(segnala_core::rate_limit::Refusal),
+    /// A service we depend on to accept the request (the human check) is not answering;
+    /// the detail goes to the log only.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Anything the client cannot fix; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -146,6 +153,31 @@ impl ApiError {
                 .with_status(429);
                 response.headers_mut().set("Retry-After", "86400")?;
                 return Ok(response);
+            }
+            ApiError::RateLimited(refusal) => {
+                let mut response = Response::from_json(&serde_json::json!({
+                    "error": "rate_limited",
+                    "limit": refusal.scope.as_str(),
+                    "retry_after_seconds": refusal.retry_after_seconds,
+                    "message": refusal.scope.explanation(),
+                }))?
+                .with_status(429);
+                let headers = response.headers_mut();
+                headers.set(
+                    "Retry-After",
+                    &refusal.retry_after_seconds.max(1).to_string(),
+                )?;
+                headers.set("Cache-Control", "no-store")?;
+                return Ok(response);
+            }
+            ApiError::Unavailable(detail) => {
+                console_error!("unavailable: {detail}");
+                (
+                    503,
+                    "verification_unavailable",
+                    "The anti-spam check cannot be done right now, so the report was not sent. Please try again in a moment.".into(),
+                    vec![],
+                )
             }
             ApiError::Internal(detail) => {
                 console_error!("internal error: {detail}");

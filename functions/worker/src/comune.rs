@@ -76,10 +76,11 @@ pub fn built_in(env: &Env) -> &'static ComuneConfig {
     config
 }
 
-/// Worker variables override two settings that depend on where the service runs:
+/// Worker variables override settings that depend on where the service runs:
 /// `PUBLIC_URL` (the address in tracking links, so a local stack on another port links to
-/// itself) and `TILE_URL` (the map tiles, so tests use a local tile server). Either holds
-/// one value for every comune or `id=value` pairs.
+/// itself) and `TILE_URL` (the map tiles, so tests use a local tile server), each one value
+/// for every comune or `id=value` pairs; `TURNSTILE_SCRIPT_URL` and `TURNSTILE_VERIFY_URL`
+/// (so tests use a local stand-in for Cloudflare's human check).
 fn with_overrides(mut config: ComuneConfig, env: &Env) -> ComuneConfig {
     let setting = |name| non_empty_var(env, name).and_then(|v| setting_for(&v, &config.id));
     if let Some(url) = setting("PUBLIC_URL") {
@@ -87,6 +88,14 @@ fn with_overrides(mut config: ComuneConfig, env: &Env) -> ComuneConfig {
     }
     if let Some(url) = setting("TILE_URL") {
         config.map.tile_url = url;
+    }
+    if let Some(turnstile) = config.abuse.turnstile.as_mut() {
+        if let Some(url) = non_empty_var(env, "TURNSTILE_SCRIPT_URL") {
+            turnstile.script_url = url;
+        }
+        if let Some(url) = non_empty_var(env, "TURNSTILE_VERIFY_URL") {
+            turnstile.verify_url = url;
+        }
     }
     config
 }
@@ -97,16 +106,25 @@ pub fn config(env: &Env) -> &'static ComuneConfig {
     if let Some(config) = IN_FORCE.with(|f| f.borrow().get(id).map(|f| f.config)) {
         return config;
     }
-    // Leaked once per version: versions change rarely, and requests borrow it freely.
-    let config: &'static ComuneConfig =
-        Box::leak(Box::new(with_overrides(built_in(env).clone(), env)));
+    put_in_force(env, 0, built_in(env).clone(), 0)
+}
+
+/// Makes `config` (with this deployment's overrides) the version in force here. Leaked
+/// once per version: versions change rarely, and requests borrow it freely.
+fn put_in_force(
+    env: &Env,
+    version: u32,
+    config: ComuneConfig,
+    checked_at: i64,
+) -> &'static ComuneConfig {
+    let config: &'static ComuneConfig = Box::leak(Box::new(with_overrides(config, env)));
     IN_FORCE.with(|f| {
         f.borrow_mut().insert(
-            id,
+            env.comune(),
             InForce {
-                version: 0,
+                version,
                 config,
-                checked_at: 0,
+                checked_at,
             },
         )
     });
@@ -138,17 +156,7 @@ pub fn install(env: &Env, version: u32, json: &str) -> Result<(), String> {
             env.comune()
         ));
     }
-    let config: &'static ComuneConfig = Box::leak(Box::new(with_overrides(parsed, env)));
-    IN_FORCE.with(|f| {
-        f.borrow_mut().insert(
-            env.comune(),
-            InForce {
-                version,
-                config,
-                checked_at: crate::platform::now().timestamp(),
-            },
-        )
-    });
+    put_in_force(env, version, parsed, crate::platform::now().timestamp());
     Ok(())
 }
 

@@ -213,6 +213,7 @@ fn problem_of(error: &ApiError) -> (u16, String) {
             errors.0.first().map_or("invalid", |e| e.code).to_string(),
         ),
         ApiError::Conflict(code, _) => (409, code.clone()),
+        ApiError::RateLimited(_) => (429, "rate_limited".into()),
         ApiError::PayloadTooLarge(_) => (413, "file_too_large".into()),
         ApiError::Forbidden(code, _) => (403, (*code).to_string()),
         ApiError::UnsupportedMediaType(_) => (415, "invalid".into()),
@@ -385,6 +386,9 @@ async fn act(
 }
 
 fn refused(refusal: FollowUpRefusal) -> ApiError {
+    if let Some(limit) = refusal.rate_limit {
+        return ApiError::RateLimited(limit);
+    }
     match refusal.kind.as_str() {
         "not_found" => ApiError::NotFound("Report"),
         "invalid" => ApiError::Validation(FieldErrors(vec![FieldError::new(

@@ -31,6 +31,7 @@ mod submission;
 mod tenant;
 mod ticket_store;
 mod transfer;
+mod turnstile;
 
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,

@@ -251,12 +251,28 @@ async fn file(mut request: Request, env: &Env) -> Result<Answer> {
         idempotency::fingerprint(&report, &[])
     ));
     let category = report.category.clone();
-    let filed = submission::store(env, report, vec![], Some(idempotency), Some(key_id))
-        .await
-        .map_err(|error| match error {
-            ApiError::Forbidden(..) => Open311Error::new(403, "api_key: the key was revoked"),
-            other => internal(other),
-        })?;
+    let charges = segnala_core::rate_limit::charges_for_report(config, None, None, Some(&key_id));
+    let filed = submission::store(
+        env,
+        report,
+        vec![],
+        Some(idempotency),
+        Some(key_id),
+        charges,
+    )
+    .await
+    .map_err(|error| match error {
+        ApiError::Forbidden(..) => Open311Error::new(403, "api_key: the key was revoked"),
+        ApiError::RateLimited(refusal) => Open311Error::new(
+            429,
+            format!(
+                "api_key: too many requests; {} Retry in {} seconds.",
+                refusal.scope.explanation(),
+                refusal.retry_after_seconds
+            ),
+        ),
+        other => internal(other),
+    })?;
     let ticket = filed.ticket;
     Ok(Answer {
         document: created_document(

@@ -26,10 +26,7 @@ pub(crate) fn page_prefix(language: Language) -> &'static str {
 pub(crate) use crate::assets::{asset, asset_html};
 
 pub(crate) fn html_response(html: String, status: u16) -> Result<Response> {
-    let mut response = Response::from_html(html)?.with_status(status);
-    let headers = response.headers_mut();
-    headers.set("X-Content-Type-Options", "nosniff")?;
-    Ok(response)
+    Ok(Response::from_html(html)?.with_status(status))
 }
 
 /// Marks a page that holds a tracking capability: never cached by others, never leaked
@@ -485,6 +482,10 @@ pub enum FormProblem {
     Fields(FieldErrors),
     /// Photos could not be stored; nothing was filed.
     Storage,
+    /// A rate limit of the connection or the e-mail address is used up.
+    RateLimited,
+    /// The human check could not be done (Turnstile not answering).
+    Verification,
 }
 
 /// The field of the HTML form that an API field error belongs to. The form holds every
@@ -556,6 +557,7 @@ pub async fn form_with_problems(
                 "not_one_line",
                 "not_a_list",
                 "not_an_integer",
+                "turnstile_failed",
             ] {
                 if let Some(message) = e.get_attribute(&format!("data-msg-{code}")) {
                     map.insert(code.to_string(), message);
@@ -567,7 +569,12 @@ pub async fn form_with_problems(
             let collect = messages.clone();
             move |e| {
                 let mut map = HashMap::new();
-                for name in ["data-generic-storage", "data-generic-network"] {
+                for name in [
+                    "data-generic-storage",
+                    "data-generic-network",
+                    "data-generic-rate-limited",
+                    "data-generic-verification",
+                ] {
                     if let Some(message) = e.get_attribute(name) {
                         map.insert(name.to_string(), message);
                     }
@@ -611,14 +618,19 @@ pub async fn form_with_problems(
             }
             422
         }
-        FormProblem::Storage => {
+        FormProblem::Storage | FormProblem::RateLimited | FormProblem::Verification => {
+            let (attribute, status) = match problem {
+                FormProblem::Storage => ("data-generic-storage", 503),
+                FormProblem::RateLimited => ("data-generic-rate-limited", 429),
+                _ => ("data-generic-verification", 503),
+            };
             let message = messages
                 .get("#summary")
-                .and_then(|m| m.get("data-generic-storage"))
+                .and_then(|m| m.get(attribute))
                 .cloned()
                 .unwrap_or_default();
             by_field.push((String::new(), message));
-            503
+            status
         }
     };
     let summary_items: String = by_field

@@ -16,7 +16,7 @@ use segnala_core::security_headers::{self, Answer};
 use worker::{Headers, Method, Request, Response, Result, Url};
 
 pub async fn handle(request: Request, env: Env) -> Result<Response> {
-    let response = answer(request, &env).await?;
+    let response = answer(request, env.clone()).await?;
     secured(response, comune::config(&env))
 }
 
@@ -37,8 +37,7 @@ fn secured(response: Response, config: &segnala_core::config::ComuneConfig) -> R
     Ok(response.with_headers(headers))
 }
 
-async fn answer(request: Request, env: &Env) -> Result<Response> {
-    let env = env.clone();
+async fn answer(request: Request, env: Env) -> Result<Response> {
     let path = request.path();
     if path == "/api" || path.starts_with("/api/") {
         let response = match api(request, &env, &path).await {
@@ -248,7 +247,6 @@ pub(crate) fn query_pairs(url: &Url) -> Vec<(String, String)> {
 
 fn with_api_headers(mut response: Response) -> Result<Response> {
     let headers = response.headers_mut();
-    headers.set("X-Content-Type-Options", "nosniff")?;
     if !headers.has("Cache-Control")? {
         headers.set("Cache-Control", "no-store")?;
     }
@@ -547,6 +545,30 @@ async fn form_post(request: Request, env: &Env, language: Language) -> Result<Re
             worker::console_error!("form post: {detail}");
             pages::form_with_problems(env, language, &values, had_photos, FormProblem::Storage)
                 .await
+        }
+        Err(ApiError::RateLimited(refusal)) => {
+            let mut page = pages::form_with_problems(
+                env,
+                language,
+                &values,
+                had_photos,
+                FormProblem::RateLimited,
+            )
+            .await?;
+            page.headers_mut()
+                .set("Retry-After", &refusal.retry_after_seconds.to_string())?;
+            Ok(page)
+        }
+        Err(ApiError::Unavailable(detail)) => {
+            worker::console_error!("form post: {detail}");
+            pages::form_with_problems(
+                env,
+                language,
+                &values,
+                had_photos,
+                FormProblem::Verification,
+            )
+            .await
         }
         Err(error) => Err(worker::Error::RustError(error.to_string())),
     }

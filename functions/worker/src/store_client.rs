@@ -4,7 +4,7 @@ use crate::api_error::ApiError;
 use crate::comune;
 use crate::tenant::Env;
 use crate::ticket_store::{
-    self, CreateOutcome, StoreHealth, API_KEY_REVOKED, IDEMPOTENCY_CONFLICT,
+    self, CreateOutcome, StoreHealth, API_KEY_REVOKED, IDEMPOTENCY_CONFLICT, RATE_LIMITED,
 };
 use segnala_core::citizen_access::{LinkRefused, SignedIn, TooManyLinks};
 use segnala_core::field_error::{FieldError, FieldErrors};
@@ -12,6 +12,7 @@ use segnala_core::ids::TrackingToken;
 use segnala_core::nearby::{NearbyQuery, NearbyReport};
 use segnala_core::open_data::query::OpenDataQuery;
 use segnala_core::open_data::record::ReportRow;
+use segnala_core::rate_limit::Charge;
 use segnala_core::store::open_data::{DataVersion, ReportsPage};
 use segnala_core::store::public_reports::PublicReport;
 use segnala_core::store::{NewTicket, TicketRecord};
@@ -72,6 +73,22 @@ pub async fn create(env: &Env, new: &NewTicket) -> std::result::Result<CreateOut
             "api_key_revoked",
             "the API key was revoked".into(),
         )),
+        RATE_LIMITED => Err(ApiError::RateLimited(answer.json().await?)),
+        other => Err(ApiError::Internal(format!("store answered {other}"))),
+    }
+}
+
+/// Whether a submission with these charges would be admitted now, counting nothing:
+/// asked before its photos are stored, so that a refused flood costs no object writes.
+pub async fn rate_check(env: &Env, charges: &[Charge]) -> std::result::Result<(), ApiError> {
+    if charges.is_empty() {
+        return Ok(());
+    }
+    let body = serde_json::to_string(charges).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = call_store(env, "/rate-limits/check", body).await?;
+    match answer.status_code() {
+        200 => Ok(()),
+        RATE_LIMITED => Err(ApiError::RateLimited(answer.json().await?)),
         other => Err(ApiError::Internal(format!("store answered {other}"))),
     }
 }

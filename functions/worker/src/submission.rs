@@ -14,12 +14,14 @@ use segnala_core::field_error::{parse_json, ErrorCollector, FieldError, FieldErr
 use segnala_core::idempotency;
 use segnala_core::ids::TicketId;
 use segnala_core::photo::{self, THUMBNAIL_MAX_BYTES};
+use segnala_core::rate_limit::{charges_for_report, Charge};
 use segnala_core::report::answers::asked_on_page;
 use segnala_core::report::ValidReport;
 use segnala_core::report::{check_photo_count, from_form_fields, ReportRequest};
 use segnala_core::routing::route;
 use segnala_core::store::{Idempotency, NewTicket};
 use segnala_core::ticket::Ticket;
+use segnala_core::turnstile::{self, TurnstileToken};
 use worker::{FormEntry, Request};
 
 /// Largest JSON body (photos travel as multipart).
@@ -38,6 +40,10 @@ pub struct Submission {
     pub from_html_form: bool,
     /// The text fields as sent, to put back into the form when something must be corrected.
     pub form_fields: Vec<(String, String)>,
+    /// The client's network address as Cloudflare saw it, for the rate limits.
+    pub address: Option<String>,
+    /// The Turnstile widget's token, when the client sent one.
+    pub turnstile: Option<String>,
 }
 
 pub struct Filed {
@@ -54,6 +60,22 @@ pub(crate) fn content_type(request: &Request) -> String {
         .flatten()
         .unwrap_or_default()
         .to_ascii_lowercase()
+}
+
+/// The client's address: Cloudflare sets `CF-Connecting-IP` on every request and replaces
+/// any a client sends.
+pub(crate) fn client_address(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get("CF-Connecting-IP")
+        .ok()
+        .flatten()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+}
+
+fn turnstile_header(request: &Request) -> Option<String> {
+    request.headers().get(turnstile::HEADER).ok().flatten()
 }
 
 /// The length the client declares for the body, if it declares one.
@@ -92,6 +114,8 @@ pub async fn read_api(mut request: Request, env: &Env) -> Result<Submission, Api
     if kind.starts_with("application/json") {
         check_declared_length(&request, MAX_JSON_BODY)?;
         let idempotency_key = header_key(&request)?;
+        let address = client_address(&request);
+        let turnstile = turnstile_header(&request);
         let bytes = request.bytes().await?;
         if bytes.len() > MAX_JSON_BODY {
             return Err(ApiError::PayloadTooLarge(MAX_JSON_BODY));
@@ -111,6 +135,8 @@ pub async fn read_api(mut request: Request, env: &Env) -> Result<Submission, Api
             idempotency_key,
             from_html_form: false,
             form_fields: vec![],
+            address,
+            turnstile,
         })
     } else if kind.starts_with("multipart/form-data") {
         read_form(request, env, false).await
@@ -135,6 +161,8 @@ pub async fn read_form(
     }
     check_declared_length(&request, multipart_limit(env))?;
     let mut idempotency_key = header_key(&request)?;
+    let address = client_address(&request);
+    let mut turnstile = turnstile_header(&request);
     let form = request.form_data().await.map_err(|_| {
         ApiError::Validation(FieldErrors(vec![FieldError::new(
             "",
@@ -174,6 +202,9 @@ pub async fn read_form(
             }
         }
     }
+    if let Some(FormEntry::Field(token)) = form.get(turnstile::FORM_FIELD) {
+        turnstile = Some(token);
+    }
     if let Some(FormEntry::Field(nonce)) = form.get("nonce") {
         if !nonce.trim().is_empty() && idempotency_key.is_none() {
             idempotency_key = Some((nonce, "nonce"));
@@ -199,6 +230,8 @@ pub async fn read_form(
         idempotency_key,
         from_html_form,
         form_fields: fields,
+        address,
+        turnstile,
     })
 }
 
@@ -290,12 +323,37 @@ pub async fn file(env: &Env, submission: Submission) -> Result<Filed, ApiError> 
         )),
         _ => None,
     };
+    // The human check, when the comune asks for one: a missing token is one more field to
+    // correct; a token is spent by checking it, so it is checked only once all else is right.
+    let human_check = config.abuse.turnstile.as_ref().map(|settings| {
+        let token = submission
+            .turnstile
+            .as_deref()
+            .and_then(TurnstileToken::parse);
+        if token.is_none() {
+            errors.push(
+                "turnstile",
+                "required",
+                "complete the anti-spam check (Cloudflare Turnstile) and send its token",
+            );
+        }
+        (settings, token)
+    });
     let report = match report {
         Some(report) if errors.is_empty() => report,
         _ => return Err(ApiError::Validation(errors.into_errors())),
     };
+    let address = submission.address.as_deref();
+    let charges = charges_for_report(config, address, report.reporter.email.as_ref(), None);
+    // Refused before anything is stored: a flood costs no object writes.
+    if !uploads.is_empty() {
+        store_client::rate_check(env, &charges).await?;
+    }
+    if let Some((settings, Some(token))) = human_check {
+        crate::turnstile::verify(env, settings, &token, address).await?;
+    }
 
-    store(env, report, uploads, idempotency, None).await
+    store(env, report, uploads, idempotency, None, charges).await
 }
 
 /// Routes a validated report and stores it with its photos (which are removed again if
@@ -306,6 +364,7 @@ pub async fn store(
     uploads: Vec<PhotoUpload>,
     idempotency: Option<Idempotency>,
     api_key: Option<String>,
+    charges: Vec<Charge>,
 ) -> Result<Filed, ApiError> {
     let config = comune::config(env);
     let routing = route(config, &report);
@@ -320,6 +379,7 @@ pub async fn store(
         idempotency,
         confirm_email: config.confirms_addresses(),
         api_key,
+        charges,
     };
     match store_client::create(env, &new).await {
         Ok(outcome) => {

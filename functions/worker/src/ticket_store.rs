@@ -13,6 +13,7 @@ use segnala_core::ids::TrackingToken;
 use segnala_core::nearby::NearbyQuery;
 use segnala_core::open_data::query::OpenDataQuery;
 use segnala_core::public_number::PublicNumber;
+use segnala_core::rate_limit::Charge;
 use segnala_core::report::Language;
 use segnala_core::store::follow_up::CitizenActError;
 use segnala_core::store::PhotoRecord;
@@ -48,6 +49,8 @@ pub struct CreateOutcome {
 pub const IDEMPOTENCY_CONFLICT: u16 = 409;
 /// Status the store answers when a client application's key was revoked meanwhile.
 pub const API_KEY_REVOKED: u16 = 403;
+/// A rate limit is used up; the body is the `rate_limit::Refusal`.
+pub const RATE_LIMITED: u16 = 429;
 
 #[derive(Serialize, Deserialize)]
 pub struct StoreHealth {
@@ -129,6 +132,19 @@ impl DurableObject for ComuneStore {
                     Err(StoreError::ApiKeyRevoked) => {
                         Response::error("API key revoked", API_KEY_REVOKED)
                     }
+                    Err(StoreError::RateLimited(refusal)) => {
+                        Ok(Response::from_json(&refusal)?.with_status(RATE_LIMITED))
+                    }
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Post, "/rate-limits/check") => {
+                let charges: Vec<Charge> = request.json().await?;
+                match store::rate_limits::admit(&db, &charges, now(), &mut CryptoEntropy, false) {
+                    Ok(Ok(())) => Response::from_json(&()),
+                    Ok(Err(refusal)) => {
+                        Ok(Response::from_json(&refusal)?.with_status(RATE_LIMITED))
+                    }
                     Err(error) => internal(error),
                 }
             }
@@ -152,6 +168,7 @@ impl DurableObject for ComuneStore {
                     &call.photos,
                     config,
                     now(),
+                    &mut CryptoEntropy,
                 ) {
                     Ok(Ok(record)) => Response::from_json(&record),
                     Ok(Err(refused)) => {
@@ -410,6 +427,9 @@ pub struct FollowUpRefusal {
     pub message: String,
     #[serde(default)]
     pub field: Option<String>,
+    /// For a rate limit: which one, and when the citizen may send again.
+    #[serde(default)]
+    pub rate_limit: Option<segnala_core::rate_limit::Refusal>,
 }
 
 impl FollowUpRefusal {
@@ -417,6 +437,7 @@ impl FollowUpRefusal {
         let (kind, code, field) = match refused {
             CitizenActError::NotFound => ("not_found", "not_found", None),
             CitizenActError::Photos => ("conflict", "too_many_photos", Some("photos")),
+            CitizenActError::RateLimited(_) => ("rate_limited", "rate_limited", None),
             CitizenActError::FollowUp(error) => match error {
                 FollowUpError::Refused(_) => ("conflict", "not_possible_now", None),
                 FollowUpError::TooLate { .. } => ("conflict", "too_late", None),
@@ -438,6 +459,10 @@ impl FollowUpRefusal {
             code: code.into(),
             message,
             field: field.map(String::from),
+            rate_limit: match refused {
+                CitizenActError::RateLimited(refusal) => Some(*refusal),
+                _ => None,
+            },
         }
     }
 }

@@ -453,8 +453,43 @@
 
   fetch('/api/v1/config', { headers: { Accept: 'application/json' } })
     .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
-    .then(initMap)
+    .then(function (config) { initTurnstile(config); initMap(config); })
     .catch(function () { /* the address field still works */ });
+
+  // ---- the human check (Cloudflare Turnstile), when the comune asks for one ------------
+
+  var turnstileWidget = null;
+
+  function initTurnstile(config) {
+    if (!config.turnstile) return;
+    var box = $('.turnstile-box', form);
+    if (!box) return;
+    // Asked last, on the review step, just before sending.
+    $('#review').appendChild(box);
+    box.hidden = false;
+    var script = document.createElement('script');
+    var url = config.turnstile.script_url;
+    script.src = url + (url.indexOf('?') < 0 ? '?' : '&') + 'render=explicit';
+    script.onload = function () {
+      if (!window.turnstile) return;
+      turnstileWidget = window.turnstile.render('#turnstile-widget', {
+        sitekey: config.turnstile.site_key,
+        language: document.documentElement.lang || 'it',
+        'response-field-name': 'cf-turnstile-response'
+      });
+    };
+    document.head.appendChild(script);
+  }
+
+  function turnstileToken() {
+    var field = form.querySelector('[name="cf-turnstile-response"]');
+    return field ? field.value : '';
+  }
+
+  // A token is spent once the server has checked it: a new one for the next try.
+  function resetTurnstile() {
+    if (turnstileWidget !== null && window.turnstile) window.turnstile.reset(turnstileWidget);
+  }
 
   // ---- photos -------------------------------------------------------------------------
 
@@ -550,6 +585,9 @@
     if (current !== steps.length - 1) { nextButton.click(); return; }
     var errors = [];
     for (var i = 0; i < steps.length; i++) errors = errors.concat(checkStep(i));
+    if (turnstileWidget !== null && !turnstileToken()) {
+      errors.push({ field: 'turnstile', code: 'required' });
+    }
     if (errors.length) { showErrors(errors); return; }
     var data = new FormData(form);
     data.delete('photos');
@@ -570,7 +608,10 @@
           window.location.assign(new URL(result.body.tracking_url).pathname + '?new=1');
           return;
         }
+        resetTurnstile();
         if (result.body && result.body.fields) showErrors(result.body.fields);
+        else if (result.status === 429) showErrors([], summary.getAttribute('data-generic-rate-limited'));
+        else if (result.body && result.body.error === 'verification_unavailable') showErrors([], summary.getAttribute('data-generic-verification'));
         else if (result.status === 503) showErrors([], summary.getAttribute('data-generic-storage'));
         else showErrors([], summary.getAttribute('data-generic-network'));
         submitButton.disabled = false;

@@ -284,6 +284,29 @@ fn a_branding_colour_must_be_hex_and_dark_enough_for_text_on_white() {
     assert!(config.to_string().contains("4.5:1"), "{config}");
 }
 
+#[test]
+fn abuse_limits_and_the_turnstile_key_are_checked() {
+    let accepted = fields_rejected_after(|v| {
+        v["abuse"] = json!({"reports_per_address_per_hour": 0, "reports_per_address_per_day": 0,
+            "turnstile": {"site_key": "0x4AAAAAAA-test_key"}})
+    });
+    assert!(accepted.is_empty(), "{accepted:?}");
+    let rejected = fields_rejected_after(|v| {
+        v["abuse"] = json!({"reports_per_address_per_hour": 50, "reports_per_address_per_day": 10,
+            "actions_per_report_per_hour": 20000,
+            "turnstile": {"site_key": "not a key", "verify_url": "ftp://x"}})
+    });
+    assert_eq!(
+        rejected,
+        vec![
+            "abuse.actions_per_report_per_hour",
+            "abuse.reports_per_address_per_day",
+            "abuse.turnstile.site_key",
+            "abuse.turnstile.verify_url"
+        ]
+    );
+}
+
 mod json_schema {
     use super::*;
 
@@ -314,6 +337,10 @@ mod json_schema {
                 }),
             ),
             ("unknown field", Box::new(|v| v["colour"] = json!("blue"))),
+            (
+                "turnstile without a site key",
+                Box::new(|v| v["abuse"] = json!({"turnstile": {}})),
+            ),
             (
                 "colour not in #rrggbb",
                 Box::new(|v| v["branding"] = json!({"primary_color": "blue"})),

@@ -66,6 +66,85 @@ pub struct ComuneConfig {
     /// How the comune's pages look: its own colour on the kit's layout.
     #[serde(default, skip_serializing_if = "Branding::is_default")]
     pub branding: Branding,
+    /// Limits against floods of reports and messages, and the optional human check.
+    #[serde(default)]
+    pub abuse: AbuseSettings,
+}
+
+/// How fast reports and follow-ups may come (0 turns a limit off), and Cloudflare
+/// Turnstile on the report form when a site key is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AbuseSettings {
+    /// New reports from one network address in an hour. Mobile networks put many people
+    /// behind one address, so keep it generous.
+    #[serde(default = "default_reports_per_address_per_hour")]
+    pub reports_per_address_per_hour: u16,
+    #[serde(default = "default_reports_per_address_per_day")]
+    pub reports_per_address_per_day: u16,
+    /// New reports signed with one e-mail address in a day.
+    #[serde(default = "default_reports_per_email_per_day")]
+    pub reports_per_email_per_day: u16,
+    /// Messages, ratings and reopenings through one report's tracking link in an hour.
+    #[serde(default = "default_actions_per_report_per_hour")]
+    pub actions_per_report_per_hour: u16,
+    /// Reports one client application (Open311 key) may file in an hour.
+    #[serde(default = "default_reports_per_api_key_per_hour")]
+    pub reports_per_api_key_per_hour: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile: Option<TurnstileSettings>,
+}
+
+fn default_reports_per_address_per_hour() -> u16 {
+    20
+}
+fn default_reports_per_address_per_day() -> u16 {
+    100
+}
+fn default_reports_per_email_per_day() -> u16 {
+    20
+}
+fn default_actions_per_report_per_hour() -> u16 {
+    10
+}
+fn default_reports_per_api_key_per_hour() -> u32 {
+    1000
+}
+
+impl Default for AbuseSettings {
+    fn default() -> Self {
+        Self {
+            reports_per_address_per_hour: default_reports_per_address_per_hour(),
+            reports_per_address_per_day: default_reports_per_address_per_day(),
+            reports_per_email_per_day: default_reports_per_email_per_day(),
+            actions_per_report_per_hour: default_actions_per_report_per_hour(),
+            reports_per_api_key_per_hour: default_reports_per_api_key_per_hour(),
+            turnstile: None,
+        }
+    }
+}
+
+/// Cloudflare Turnstile: the widget on the form, its token checked by the Worker with the
+/// secret `TURNSTILE_SECRET` before a citizen's report is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TurnstileSettings {
+    /// The widget's public site key.
+    pub site_key: String,
+    /// The widget's script (the Worker variable `TURNSTILE_SCRIPT_URL` overrides it).
+    #[serde(default = "default_turnstile_script_url")]
+    pub script_url: String,
+    /// Where tokens are checked (the Worker variable `TURNSTILE_VERIFY_URL` overrides it).
+    #[serde(default = "default_turnstile_verify_url")]
+    pub verify_url: String,
+}
+
+pub fn default_turnstile_script_url() -> String {
+    "https://challenges.cloudflare.com/turnstile/v0/api.js".into()
+}
+
+pub fn default_turnstile_verify_url() -> String {
+    "https://challenges.cloudflare.com/turnstile/v0/siteverify".into()
 }
 
 /// The comune's look. The kit's layout and typography stay; the primary colour (header,

@@ -41,6 +41,7 @@ pub(super) fn validate(config: &ComuneConfig) -> Result<(), FieldErrors> {
     }
     check_open_data(&mut errors, &config.open_data);
     check_branding(&mut errors, &config.branding);
+    check_abuse(&mut errors, &config.abuse);
     if config.follow_up.reopen_days > 365 {
         errors.push(
             "follow_up.reopen_days",
@@ -88,6 +89,65 @@ fn check_open_data(errors: &mut ErrorCollector, open_data: &OpenDataSettings) {
             "out_of_range",
             "between 1 (about 10 km) and 5 (about 1 m) decimal places",
         );
+    }
+}
+
+fn check_abuse(errors: &mut ErrorCollector, abuse: &AbuseSettings) {
+    for (field, value) in [
+        (
+            "reports_per_address_per_hour",
+            abuse.reports_per_address_per_hour,
+        ),
+        (
+            "reports_per_address_per_day",
+            abuse.reports_per_address_per_day,
+        ),
+        ("reports_per_email_per_day", abuse.reports_per_email_per_day),
+        (
+            "actions_per_report_per_hour",
+            abuse.actions_per_report_per_hour,
+        ),
+    ] {
+        if value > 10_000 {
+            errors.push(
+                format!("abuse.{field}"),
+                "out_of_range",
+                "at most 10000 (0 turns the limit off)",
+            );
+        }
+    }
+    if abuse.reports_per_api_key_per_hour > 1_000_000 {
+        errors.push(
+            "abuse.reports_per_api_key_per_hour",
+            "out_of_range",
+            "at most 1000000 (0 turns the limit off)",
+        );
+    }
+    if abuse.reports_per_address_per_day != 0
+        && abuse.reports_per_address_per_day < abuse.reports_per_address_per_hour
+    {
+        errors.push(
+            "abuse.reports_per_address_per_day",
+            "out_of_range",
+            "a day must allow at least as many reports as an hour",
+        );
+    }
+    if let Some(turnstile) = &abuse.turnstile {
+        let key = turnstile.site_key.trim();
+        if key.is_empty()
+            || key.len() > 100
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            errors.push(
+                "abuse.turnstile.site_key",
+                "invalid_site_key",
+                "the widget's site key as Cloudflare shows it, e.g. 0x4AAAAAAA...",
+            );
+        }
+        check_url(errors, "abuse.turnstile.script_url", &turnstile.script_url);
+        check_url(errors, "abuse.turnstile.verify_url", &turnstile.verify_url);
     }
 }
 

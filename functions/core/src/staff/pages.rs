@@ -44,7 +44,7 @@ pub fn content_security_policy(tile_url: &str) -> String {
 
 /// The scheme and host of a tile URL template such as
 /// `https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png` (a `{s}` subdomain becomes `*`).
-fn tile_source(tile_url: &str) -> Option<String> {
+pub(crate) fn tile_source(tile_url: &str) -> Option<String> {
     let (scheme, rest) = tile_url.split_once("://")?;
     if scheme != "https" && scheme != "http" {
         return None;

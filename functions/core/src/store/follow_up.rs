@@ -8,7 +8,8 @@ use super::{
 };
 use crate::config::ComuneConfig;
 use crate::follow_up::{circumstances, decide, CitizenCommand, FollowUpError};
-use crate::ids::TrackingToken;
+use crate::ids::{Entropy, TrackingToken};
+use crate::rate_limit::{charges_for_action, Refusal};
 use crate::store::PhotoRecord;
 use chrono::{DateTime, Utc};
 
@@ -24,6 +25,9 @@ pub enum CitizenActError {
     /// A photo position already taken (by another upload meanwhile), or beyond the limit.
     #[error("at most {MAX_PHOTOS} photos per report")]
     Photos,
+    /// Too many follow-ups through this tracking link lately.
+    #[error("{}", .0.scope.explanation())]
+    RateLimited(Refusal),
 }
 
 /// Applies the citizen's command to the ticket `token` opens, with `photos` (already in
@@ -35,6 +39,7 @@ pub fn act(
     photos: &[PhotoRecord],
     config: &ComuneConfig,
     now: DateTime<Utc>,
+    entropy: &mut impl Entropy,
 ) -> Result<Result<TicketRecord, CitizenActError>, StoreError> {
     db.transaction(|db| {
         let Some(record) = find_by_tracking_token(db, token)? else {
@@ -55,6 +60,10 @@ pub fn act(
             .all(|p| p.position >= 1 && p.position <= MAX_PHOTOS && !taken.contains(&p.position));
         if !fits || announced != photos.len() {
             return Ok(Err(CitizenActError::Photos));
+        }
+        let charges = charges_for_action(config, token);
+        if let Err(refusal) = super::rate_limits::admit(db, &charges, now, entropy, true)? {
+            return Ok(Err(CitizenActError::RateLimited(refusal)));
         }
         write(db, &outcome, record.ticket.version)?;
         for photo in photos {

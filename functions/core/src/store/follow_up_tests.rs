@@ -84,6 +84,7 @@ fn not_solved(db: &Sqlite, ticket: &Ticket, reason: &str) -> TicketRecord {
         &[],
         &demo_config(),
         at(2026, 3, 6, 9),
+        &mut SeededEntropy::new(1),
     )
     .unwrap()
     .unwrap()
@@ -121,6 +122,7 @@ fn a_citizen_s_message_with_photos_is_kept_and_told_to_the_office_only() {
         &[photo(&ticket, 1), photo(&ticket, 2)],
         &demo_config(),
         at(2026, 3, 3, 9),
+        &mut SeededEntropy::new(1),
     )
     .unwrap()
     .unwrap();
@@ -151,6 +153,7 @@ fn a_photo_position_taken_meanwhile_writes_nothing() {
         &[photo(&ticket, 1)],
         &demo_config(),
         at(2026, 3, 3, 9),
+        &mut SeededEntropy::new(1),
     )
     .unwrap()
     .unwrap();
@@ -161,6 +164,7 @@ fn a_photo_position_taken_meanwhile_writes_nothing() {
         &[photo(&ticket, 1)],
         &demo_config(),
         at(2026, 3, 3, 10),
+        &mut SeededEntropy::new(1),
     )
     .unwrap();
     assert_eq!(again, Err(CitizenActError::Photos));
@@ -175,6 +179,7 @@ fn a_photo_position_taken_meanwhile_writes_nothing() {
         &[photo(&ticket, 2)],
         &demo_config(),
         at(2026, 3, 3, 11),
+        &mut SeededEntropy::new(1),
     )
     .unwrap();
     assert_eq!(miscounted, Err(CitizenActError::Photos));
@@ -219,6 +224,7 @@ fn a_rating_is_kept_beside_the_ticket_and_given_once() {
         &[],
         &demo_config(),
         at(2026, 3, 5, 9),
+        &mut SeededEntropy::new(1),
     )
     .unwrap()
     .unwrap();
@@ -256,6 +262,7 @@ fn a_rating_is_kept_beside_the_ticket_and_given_once() {
         &[],
         &demo_config(),
         at(2026, 3, 5, 10),
+        &mut SeededEntropy::new(1),
     )
     .unwrap();
     assert_eq!(
@@ -275,7 +282,8 @@ fn an_unknown_tracking_link_opens_nothing() {
             &message("Ciao", 0),
             &[],
             &demo_config(),
-            at(2026, 3, 3, 9)
+            at(2026, 3, 3, 9),
+            &mut SeededEntropy::new(1),
         )
         .unwrap(),
         Err(CitizenActError::NotFound)
@@ -305,6 +313,7 @@ fn a_reopened_report_is_rated_afresh_and_the_old_stars_leave_the_statistics() {
         &[],
         &demo_config(),
         at(2026, 3, 5, 9),
+        &mut SeededEntropy::new(1),
     )
     .unwrap()
     .unwrap();
@@ -344,6 +353,7 @@ fn a_reopened_report_is_rated_afresh_and_the_old_stars_leave_the_statistics() {
         &[],
         &demo_config(),
         at(2026, 3, 8, 9),
+        &mut SeededEntropy::new(1),
     )
     .unwrap()
     .unwrap();

@@ -53,6 +53,7 @@ fn file(db: &Sqlite, category: &str, point: (f64, f64), now: DateTime<Utc>, seed
         idempotency: None,
         confirm_email: false,
         api_key: None,
+        charges: vec![],
     };
     match create_ticket(db, new, now, &mut SeededEntropy::new(seed + 1000)).unwrap() {
         Created::New(ticket) => ticket,

@@ -124,6 +124,7 @@ pub(super) fn new_ticket(
         idempotency: None,
         confirm_email: false,
         api_key: None,
+        charges: vec![],
     }
 }
 

@@ -125,6 +125,7 @@ fn worked_store() -> Sqlite {
             &[],
             &demo_config(),
             at(2026, 3, day, 12),
+            &mut SeededEntropy::new(day.into()),
         )
         .unwrap()
         .unwrap();
