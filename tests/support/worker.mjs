@@ -26,7 +26,7 @@ export function freshStateDir(label = 'worker') {
  *   `vars`: Worker variables, or a function of the Worker's address giving them;
  *   `mail`: a sink to keep across restarts (else a fresh one, closed by stop()).
  * @returns {Promise<{ url: string, stateDir: string, setupToken: string, mail: Awaited<ReturnType<typeof startMailSink>>,
- *   scheduled: () => Promise<void>, logs: () => string, stop: () => Promise<void> }>}
+ *   scheduled: () => Promise<void>, logs: () => string, stop: () => Promise<void>, kill: () => Promise<void> }>}
  */
 export async function startWorker(options = {}) {
   const stateDir = options.stateDir ?? freshStateDir();
@@ -103,5 +103,13 @@ export async function startWorker(options = {}) {
     const response = await fetch(`${url}/__scheduled?cron=*/10+*+*+*+*`, { signal: AbortSignal.timeout(10_000) });
     if (response.status !== 200) throw new Error(`scheduled run answered ${response.status}`);
   };
-  return { url, port, stateDir, setupToken: vars.SETUP_TOKEN, mail, scheduled, logs: () => output, stop };
+  // The runtime dies at once, as on a crash: no chance to finish what it was doing.
+  const kill = async () => {
+    if (!exited) {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      await exit;
+    }
+    if (ownSink) await mail.close();
+  };
+  return { url, port, stateDir, setupToken: vars.SETUP_TOKEN, mail, scheduled, logs: () => output, stop, kill };
 }

@@ -40,6 +40,16 @@ pub struct RecordCall {
     pub outcome: Outcome,
 }
 
+/// How long a row may go without news from the queue before it is put there again: the
+/// store's own default, unless `OUTBOX_STALE_SECONDS` says otherwise (the fault tests do,
+/// since the local runtime's queue does not survive a crash).
+fn stale_after(env: &Env) -> Option<chrono::Duration> {
+    non_empty_var(env, "OUTBOX_STALE_SECONDS")
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|&s| s > 0)
+        .map(chrono::Duration::seconds)
+}
+
 pub fn retry_base_seconds(env: &Env) -> u32 {
     non_empty_var(env, "MAIL_RETRY_SECONDS")
         .and_then(|s| s.parse().ok())
@@ -50,7 +60,11 @@ pub fn retry_base_seconds(env: &Env) -> u32 {
 /// Inside the Durable Object, after a write: puts the rows owed on the queue. A failure
 /// leaves them for the sweep; the write itself has already been committed.
 pub async fn flush(db: &impl SqlDatabase, env: &Env) {
-    let owed = match outbox::to_enqueue(db, now(), FLUSH_LIMIT) {
+    let owed = match stale_after(env) {
+        Some(stale) => outbox::to_enqueue_after(db, now(), FLUSH_LIMIT, stale),
+        None => outbox::to_enqueue(db, now(), FLUSH_LIMIT),
+    };
+    let owed = match owed {
         Ok(owed) if owed.is_empty() => return,
         Ok(owed) => owed,
         Err(error) => {

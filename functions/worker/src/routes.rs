@@ -519,6 +519,20 @@ async fn form_post(request: Request, env: &Env, language: Language) -> Result<Re
             )
             .await;
         }
+        Err(ApiError::UnsupportedMediaType(_)) => {
+            let errors = segnala_core::field_error::FieldErrors(vec![
+                segnala_core::field_error::FieldError::new(
+                    "",
+                    "unsupported_media_type",
+                    "the form must be sent as multipart/form-data, as the report page does",
+                ),
+            ]);
+            let mut page =
+                pages::form_with_problems(env, language, &[], false, FormProblem::Fields(errors))
+                    .await?;
+            page = page.with_status(415);
+            return Ok(page);
+        }
         Err(error) => return Err(worker::Error::RustError(error.to_string())),
     };
     let values = submission.form_fields.clone();

@@ -273,6 +273,11 @@ pub async fn download(request: &Request, env: &Env, rest: &str) -> Result<Respon
     // Only real dates reach the bucket, so no other key can ever be asked for.
     let date =
         NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| ApiError::NotFound("Snapshot"))?;
+    // A snapshot made under another publication policy is withdrawn from the index at once;
+    // its files may wait for the cron to delete them, but are never served meanwhile.
+    if index.on(date).is_none() {
+        return Err(ApiError::NotFound("Snapshot"));
+    }
     let object = bucket
         .get(&file.key(date))
         .execute()

@@ -168,7 +168,19 @@ pub fn to_enqueue(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<Owed>, StoreError> {
-    let stale = timestamp(now - Duration::hours(STALE_AFTER_HOURS));
+    to_enqueue_after(db, now, limit, Duration::hours(STALE_AFTER_HOURS))
+}
+
+/// [`to_enqueue`] with another silence after which a queue message counts as lost: the
+/// local runtime keeps its queue in memory, so the fault tests lose it on purpose and
+/// shorten the wait (`OUTBOX_STALE_SECONDS`).
+pub fn to_enqueue_after(
+    db: &impl SqlDatabase,
+    now: DateTime<Utc>,
+    limit: u32,
+    stale_after: Duration,
+) -> Result<Vec<Owed>, StoreError> {
+    let stale = timestamp(now - stale_after);
     db.query(
         "SELECT id, kind FROM outbox
          WHERE sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL

@@ -264,6 +264,25 @@ fn rows_go_on_the_queue_once_and_again_only_when_their_message_was_lost() {
 }
 
 #[test]
+fn a_shorter_silence_can_count_a_queue_message_as_lost() {
+    let db = migrated();
+    filed(&db, Some("anna@example.it"), 83);
+    let now = at(2026, 3, 2, 8);
+    let owed: Vec<i64> = to_enqueue(&db, now, 10)
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    mark_enqueued(&db, &owed, now).unwrap();
+    let wait = chrono::Duration::seconds(20);
+    let later = |seconds| now + chrono::Duration::seconds(seconds);
+    assert!(to_enqueue_after(&db, later(10), 10, wait)
+        .unwrap()
+        .is_empty());
+    assert_eq!(to_enqueue_after(&db, later(30), 10, wait).unwrap().len(), 2);
+}
+
+#[test]
 fn a_claim_renders_the_message_in_the_citizen_s_language_and_a_second_claim_waits_for_the_lease() {
     let db = migrated();
     let ticket = filed(&db, Some("anna@example.it"), 84);
