@@ -6,7 +6,7 @@ use crate::config::ComuneConfig;
 use crate::field_error::ErrorCollector;
 use crate::report::ReportKind;
 use crate::status::Status;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 pub fn office(errors: &mut ErrorCollector, config: &ComuneConfig, value: &str) -> Option<String> {
     if config.office(value).is_some() {
@@ -75,7 +75,11 @@ pub fn statuses(errors: &mut ErrorCollector, value: &str, into: &mut Vec<Status>
 }
 
 pub fn date(errors: &mut ErrorCollector, field: &str, value: &str) -> Option<NaiveDate> {
-    let parsed = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
+    // chrono's %Y also reads signed years up to its last day (+262142-12-31), whose bounds
+    // in Rome (`working_days::end_of_rome_day`) do not exist: four-digit years only.
+    let parsed = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .filter(|day| (0..=9999).contains(&day.year()));
     if parsed.is_none() {
         errors.push(field, "invalid_date", "use the form YYYY-MM-DD");
     }

@@ -15,7 +15,7 @@ mod tests;
 use crate::field_error::FieldErrors;
 use crate::italian_time::rome_offset_hours;
 use crate::working_days::{end_of_rome_day, start_of_rome_day};
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use document::{Document, Value};
 
 /// Where the specification lives, as discovery documents name it.
@@ -107,8 +107,14 @@ pub enum DayEdge {
 /// (`2026-11-24`: midnight in Rome at its start or its end). A `+` sent unencoded in a
 /// query string arrives as a space, which is read as the `+` it was.
 pub fn parse_w3c(text: &str, edge: DayEdge) -> Option<DateTime<Utc>> {
+    // chrono's %Y also reads signed years up to its last day (+262142-12-31), where a day's
+    // bounds or the 90-day window would overflow; W3C date-times have four-digit years.
+    let four_digits = |year: i32| (0..=9999).contains(&year);
     let text = text.trim();
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        if !four_digits(day.year()) {
+            return None;
+        }
         return Some(match edge {
             DayEdge::Start => start_of_rome_day(day),
             DayEdge::End => end_of_rome_day(day),
@@ -121,6 +127,7 @@ pub fn parse_w3c(text: &str, edge: DayEdge) -> Option<DateTime<Utc>> {
     DateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M%:z")
         .ok()
         .map(|at| at.with_timezone(&Utc))
+        .filter(|at| four_digits(at.year()))
 }
 
 /// The entity tag of an answer's body (strong: it names these exact bytes). Answers are

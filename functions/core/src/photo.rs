@@ -218,6 +218,11 @@ mod jpeg {
                 out.extend_from_slice(&[0xFF, marker]);
                 continue;
             }
+            if marker == 0x00 {
+                // 0xFF00 is a stuffed byte of scan data, never a marker: copied as a segment,
+                // it would be read back as scan data, and the output would not parse again.
+                return None;
+            }
             let length = usize::from(be16(input, at)?);
             if length < 2 {
                 return None;
@@ -250,17 +255,23 @@ mod jpeg {
     }
 
     /// Copies scan data up to the next real marker (0xFF followed by neither 0x00 nor RSTn).
+    /// A marker may follow fill bytes (a run of 0xFF): the run is looked past as a whole,
+    /// not two bytes at a time, which stepped over the marker after an odd run.
     fn copy_entropy_coded_data(input: &[u8], start: usize, out: &mut Vec<u8>) -> Option<usize> {
         let mut at = start;
         loop {
             let byte = *input.get(at)?;
             if byte == 0xFF {
-                let next = *input.get(at + 1)?;
-                if next != 0x00 && !(0xD0..=0xD7).contains(&next) && next != 0xFF {
+                let mut after = at + 1;
+                while *input.get(after)? == 0xFF {
+                    after += 1;
+                }
+                let next = input[after];
+                if next != 0x00 && !(0xD0..=0xD7).contains(&next) {
                     out.extend_from_slice(&input[start..at]);
                     return Some(at);
                 }
-                at += 2;
+                at = after + 1;
             } else {
                 at += 1;
             }
@@ -351,7 +362,9 @@ mod png {
             let kind: &[u8; 4] = input.get(at + 4..at + 8)?.try_into().ok()?;
             let chunk = input.get(at..at.checked_add(12)?.checked_add(length)?)?;
             if kind == b"IHDR" {
-                size = Some((be32(input, at + 8)?, be32(input, at + 12)?));
+                // From the chunk's own data: a short IHDR must not lend bytes of the next.
+                let data = &chunk[8..8 + length];
+                size = Some((be32(data, 0)?, be32(data, 4)?));
             }
             let critical = kind[0].is_ascii_uppercase();
             if KEPT.contains(&kind) || kind == b"fdAT" {

@@ -28,7 +28,8 @@ pub fn clean(input: &str) -> Result<String, &'static str> {
     {
         return Err("control_characters");
     }
-    Ok(trimmed.replace("\r\n", "\n"))
+    // A lone carriage return is a line break too: cleaning twice gives the same text.
+    Ok(trimmed.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// A required one-line text of at most `max_chars` (a person's or an application's name),
@@ -77,6 +78,13 @@ mod tests {
     #[test]
     fn trims_and_normalises_line_breaks() {
         assert_eq!(clean("  buca\r\nprofonda \n").unwrap(), "buca\nprofonda");
+    }
+
+    #[test]
+    fn cleaning_twice_gives_the_same_text() {
+        let once = clean("a\r\r\nb\rc").unwrap();
+        assert_eq!(once, "a\n\nb\nc");
+        assert_eq!(clean(&once).unwrap(), once);
     }
 
     #[test]

@@ -379,6 +379,25 @@ fn bad_dates_and_statuses_are_each_named() {
 }
 
 #[test]
+fn does_not_panic_on_a_date_at_the_end_of_chronos_range_in_a_request_query() {
+    // Caught by fuzz/fuzz_targets/open311_requests.rs, seeded with chrono's last day: its %Y
+    // reads `+262142-12-31`, whose end in Rome, or a 90-day window near it, overflowed.
+    for (name, value) in [
+        ("start_date", "+262142-12-01"),
+        ("end_date", "+262142-12-31"),
+        ("start_date", "-262143-01-01"),
+        ("start_date", "+262142-12-31T23:00+00:00"),
+        ("end_date", "+10000-01-01"),
+    ] {
+        let error = selection(&pairs(&[(name, value)]), now()).unwrap_err();
+        assert_eq!(error.status, 400, "{name}={value}");
+        assert!(error.descriptions[0].starts_with(name), "{name}={value}");
+        assert_eq!(parse_w3c(value, DayEdge::End), None, "{value}");
+    }
+    assert!(parse_w3c("9999-12-31", DayEdge::End).is_some());
+}
+
+#[test]
 fn status_and_service_code_filters_take_comma_lists() {
     let filter = |status: &str| match selection(
         &pairs(&[

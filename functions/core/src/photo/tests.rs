@@ -93,6 +93,52 @@ fn drops_anything_after_the_end_of_a_jpeg() {
     assert_no_personal_data(&cleaned.bytes);
 }
 
+/// `plain.jpg` with `extra` put between its scan data and its end marker.
+fn plain_jpeg_with_after_the_scan(extra: &[u8]) -> Vec<u8> {
+    let mut bytes = fixture("plain.jpg");
+    assert!(bytes.ends_with(&[0xFF, 0xD9]));
+    bytes.truncate(bytes.len() - 2);
+    bytes.extend_from_slice(extra);
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
+    bytes
+}
+
+#[test]
+fn drops_an_exif_segment_behind_fill_bytes_after_the_scan() {
+    // Found by the fuzzer (fuzz/fuzz_targets/photo.rs): the scan data was read two bytes at
+    // a time from each 0xFF, so after `FF FF` (a fill byte, then the marker) the marker was
+    // taken for scan data, and the EXIF segment behind it was copied as such.
+    let exif = b"Exif\0\0MM\0\x2a\0\0\0\x08 Mario Rossi, casa mia ";
+    let mut segment = vec![0xFF, 0xFF, 0xE1, 0, exif.len() as u8 + 2];
+    segment.extend_from_slice(exif);
+    let bytes = plain_jpeg_with_after_the_scan(&segment);
+    let cleaned = clean(&bytes, LIMIT).unwrap();
+    assert_no_personal_data(&cleaned.bytes);
+    assert_eq!(clean(&cleaned.bytes, LIMIT).unwrap(), cleaned);
+}
+
+#[test]
+fn accepts_a_fill_byte_before_the_end_marker_and_keeps_the_jpeg_decodable() {
+    // The same misreading stepped over `FF FF D9` and refused the photo as corrupt.
+    let bytes = plain_jpeg_with_after_the_scan(&[0xFF]);
+    let cleaned = clean(&bytes, LIMIT).unwrap();
+    let plain = clean(&fixture("plain.jpg"), LIMIT).unwrap();
+    assert_eq!(cleaned.bytes, plain.bytes);
+    jpeg_decoder::Decoder::new(cleaned.bytes.as_slice())
+        .decode()
+        .unwrap();
+}
+
+#[test]
+fn refuses_a_stuffed_zero_byte_where_a_marker_should_be() {
+    // Found by the fuzzer: `FF 00` between segments was copied as a segment; placed after a
+    // scan it was read back as scan data, and the cleaned photo no longer cleaned (a later
+    // import of the photo would have refused it).
+    let mut bytes = fixture("plain.jpg");
+    bytes.splice(2..2, [0xFF, 0x00, 0x00, 0x04, 0xAB, 0xCD]);
+    assert_eq!(clean(&bytes, LIMIT), Err(PhotoError::Corrupt));
+}
+
 #[test]
 fn strips_text_and_exif_chunks_from_a_png_and_keeps_it_decodable() {
     let cleaned = clean(&fixture("with-text.png"), LIMIT).unwrap();
@@ -106,6 +152,17 @@ fn strips_text_and_exif_chunks_from_a_png_and_keeps_it_decodable() {
     let mut reader = decoder.read_info().unwrap();
     let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
     reader.next_frame(&mut buffer).unwrap();
+}
+
+#[test]
+fn refuses_a_png_header_too_short_to_hold_the_size() {
+    // Found by the fuzzer: the size was read past a short IHDR, from the bytes of the
+    // chunks after it; once those were dropped, the cleaned photo no longer cleaned.
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend_from_slice(b"\0\0\0\0IHDR\x01\x02\x03\x04");
+    bytes.extend_from_slice(b"\0\0\0\x08tEXtCommentX\0\0\0\0");
+    bytes.extend_from_slice(b"\0\0\0\0IEND\xae\x42\x60\x82");
+    assert_eq!(clean(&bytes, LIMIT), Err(PhotoError::Corrupt));
 }
 
 #[test]

@@ -218,6 +218,27 @@ mod tests {
     }
 
     #[test]
+    fn does_not_panic_on_a_date_at_either_end_of_chronos_range() {
+        // Caught by fuzz/fuzz_targets/filters.rs, seeded with chrono's first and last days:
+        // its %Y reads six-digit signed years, and those days have no bounds in Rome. The
+        // open data reads its dates through the same `filters::date`.
+        let pairs = |key: &str, value: &str| vec![(key.to_string(), value.to_string())];
+        for (key, value) in [("to", "+262142-12-31"), ("from", "-262143-01-01")] {
+            let errors = InboxQuery::parse(&pairs(key, value), &demo_config()).unwrap_err();
+            assert_eq!(errors.fields(), vec![key]);
+            let dataset = crate::open_data::query::Dataset::Reports;
+            let errors = crate::open_data::query::OpenDataQuery::parse(
+                &pairs(key, value),
+                &demo_config(),
+                dataset,
+            )
+            .unwrap_err();
+            assert_eq!(errors.fields(), vec![key]);
+        }
+        assert!(parse("from=0001-01-01&to=9999-12-31").is_ok());
+    }
+
+    #[test]
     fn an_end_date_before_the_start_is_refused() {
         let errors = parse("from=2026-11-10&to=2026-11-01").unwrap_err();
         assert_eq!(errors.fields(), vec!["to"]);
