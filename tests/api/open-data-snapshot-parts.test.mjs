@@ -33,7 +33,10 @@ describe('snapshot in several upload parts', () => {
         const n = next++;
         const description = `Segnalazione ${n}: ${'🕳'.repeat(3900)}`;
         const lat = 45.68 + (n % 40) * 0.0008, lon = 9.64 + Math.floor(n / 40) * 0.0012;
-        const response = await postJson(`${worker.url}/api/v1/reports`, pothole({ description, location: { lat, lon } }));
+        // A thousand citizens, each from their own address: one would reach the rate limits.
+        const response = await postJson(`${worker.url}/api/v1/reports`,
+          pothole({ description, location: { lat, lon }, reporter: { name: 'Mario Rossi', email: `cittadino.${n}@example.it` } }),
+          { 'CF-Connecting-IP': `10.0.${n >> 8}.${n & 255}` });
         assert.equal(response.status, 201, response.text);
       }
     };
