@@ -653,10 +653,7 @@ async fn login(request: &mut Request, env: &Env) -> Result<Response> {
     if !problems.is_empty() {
         return Err(ApiError::Validation(FieldErrors(problems)));
     }
-    let address = request
-        .headers()
-        .get("CF-Connecting-IP")?
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::submission::client_address(request).unwrap_or_else(|| "unknown".into());
     let start: LoginStart = public_call(
         env,
         StaffOp::LoginStart {
