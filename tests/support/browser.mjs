@@ -38,6 +38,14 @@ export async function accessibilityViolations(page) {
   // Evaluated through the DevTools protocol, so pages with a strict Content-Security-Policy
   // (no inline scripts) can be checked too.
   await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  // Colours are judged as they end up: a transition still running (a button fading in from
+  // the browser's grey on a slow machine) would otherwise be measured half-way.
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    for (const animation of document.getAnimations()) {
+      try { animation.finish(); } catch { animation.cancel(); }
+    }
+  });
   const results = await page.evaluate(() =>
     // eslint-disable-next-line no-undef
     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));

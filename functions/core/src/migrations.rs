@@ -78,4 +78,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0014_rate_limits.sql",
         sql: include_str!("../../../schema/migrations/0014_rate_limits.sql"),
     },
+    Migration {
+        version: 15,
+        name: "0015_lookup_indexes.sql",
+        sql: include_str!("../../../schema/migrations/0015_lookup_indexes.sql"),
+    },
 ];

@@ -453,6 +453,43 @@ fn statistics_from_the_store_count_reopened_tickets_in_the_backlog_again() {
 }
 
 #[test]
+fn the_backlog_summed_by_hour_puts_each_event_on_its_rome_day_to_the_minute() {
+    let db = migrated();
+    let config = demo_config();
+    let minutes = |at: DateTime<Utc>, m: i64| at + chrono::Duration::minutes(m);
+    // Rome's 2 March ends at 23:00 UTC (winter time).
+    let late = file(
+        &db,
+        "buche-stradali",
+        (45.69, 9.66),
+        minutes(at(2026, 3, 2, 22), 59),
+        1,
+    );
+    file(
+        &db,
+        "buche-stradali",
+        (45.69, 9.66),
+        minutes(at(2026, 3, 2, 23), 1),
+        2,
+    );
+    // A filing and a resolution in the same hour cancel out in that hour's sum.
+    file(
+        &db,
+        "buche-stradali",
+        (45.69, 9.66),
+        minutes(at(2026, 3, 3, 10), 10),
+        3,
+    );
+    act(&db, &late, take(), minutes(at(2026, 3, 3, 10), 20));
+    act(&db, &late, resolve(), minutes(at(2026, 3, 3, 10), 30));
+    let pairs = crate::filters::test_pairs("from=2026-03-01&to=2026-03-03");
+    let query = OpenDataQuery::parse(&pairs, &config, Dataset::Statistics).unwrap();
+    let stats = statistics(&db, &query, &config, at(2026, 3, 3, 20)).unwrap();
+    let open: Vec<u64> = stats.backlog.iter().map(|d| d.open).collect();
+    assert_eq!(open, [0, 1, 2]);
+}
+
+#[test]
 fn published_pages_and_statistics_match_their_json_schemas() {
     let db = migrated();
     let mut config = demo_config();

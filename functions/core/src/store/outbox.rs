@@ -68,6 +68,22 @@ struct LastId {
     id: i64,
 }
 
+/// The reporters of a ticket's duplicates, told of a step of the ticket.
+pub(super) const TELL_DUPLICATES: &str =
+    "INSERT INTO outbox (kind, event_id, recipient_ticket_id, created_at)
+     SELECT 'citizen', ?, id, ? FROM tickets
+     WHERE reporter_email IS NOT NULL
+       AND duplicate_of = (SELECT public_number FROM tickets WHERE id = ?)
+     ORDER BY created_at, id";
+
+/// The ticket's own reporter and those of its duplicates, told of a public step.
+pub(super) const TELL_REPORTERS: &str =
+    "INSERT INTO outbox (kind, event_id, recipient_ticket_id, created_at)
+     SELECT 'citizen', ?, id, ? FROM tickets
+     WHERE reporter_email IS NOT NULL
+       AND (id = ? OR duplicate_of = (SELECT public_number FROM tickets WHERE id = ?))
+     ORDER BY created_at, id";
+
 /// Records the rows owed for the event just appended (the last row inserted).
 pub(super) fn record_for_last_event(
     db: &impl SqlDatabase,
@@ -88,21 +104,13 @@ pub(super) fn record_for_last_event(
     // not.
     if by_citizen && event.kind == EventKind::Action(Action::Reopen) {
         db.execute(
-            "INSERT INTO outbox (kind, event_id, recipient_ticket_id, created_at)
-             SELECT 'citizen', ?, id, ? FROM tickets
-             WHERE reporter_email IS NOT NULL
-               AND duplicate_of = (SELECT public_number FROM tickets WHERE id = ?)
-             ORDER BY created_at, id",
+            TELL_DUPLICATES,
             &[event_id.into(), at.as_str().into(), ticket.as_str().into()],
         )?;
     }
     if event.visibility == Visibility::Public && !by_citizen {
         db.execute(
-            "INSERT INTO outbox (kind, event_id, recipient_ticket_id, created_at)
-             SELECT 'citizen', ?, id, ? FROM tickets
-             WHERE reporter_email IS NOT NULL
-               AND (id = ? OR duplicate_of = (SELECT public_number FROM tickets WHERE id = ?))
-             ORDER BY created_at, id",
+            TELL_REPORTERS,
             &[
                 event_id.into(),
                 at.as_str().into(),

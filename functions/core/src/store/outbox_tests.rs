@@ -547,3 +547,36 @@ fn each_office_gets_one_deadline_list_per_working_day_from_seven() {
         .text
         .contains(&ticket.public_number.to_string()));
 }
+
+#[derive(serde::Deserialize)]
+struct PlanStep {
+    detail: String,
+}
+
+/// SQLite's plan for `sql`, one line per step.
+fn plan(db: &Sqlite, sql: &str, params: usize) -> Vec<String> {
+    let params: Vec<SqlValue> = (0..params).map(|_| "x".into()).collect();
+    db.query::<PlanStep>(&format!("EXPLAIN QUERY PLAN {sql}"), &params)
+        .unwrap()
+        .into_iter()
+        .map(|step| step.detail)
+        .collect()
+}
+
+#[test]
+fn telling_reporters_of_a_step_looks_duplicates_up_by_index_not_by_reading_every_ticket() {
+    let db = migrated();
+    for (sql, params) in [(TELL_REPORTERS, 4), (TELL_DUPLICATES, 3)] {
+        let steps = plan(&db, sql, params);
+        assert!(
+            steps.iter().all(|step| !step.starts_with("SCAN tickets")),
+            "{steps:?}"
+        );
+        assert!(
+            steps
+                .iter()
+                .any(|step| step.contains("tickets_by_duplicate_of")),
+            "{steps:?}"
+        );
+    }
+}
