@@ -22,9 +22,10 @@ export function freshStateDir(label = 'worker') {
 
 /**
  * @param {{ stateDir?: string, vars?: Record<string,string> | ((at: { url: string, port: number }) => Record<string,string>),
- *   mail?: Awaited<ReturnType<typeof startMailSink>> }} options
+ *   mail?: Awaited<ReturnType<typeof startMailSink>>, config?: string }} options
  *   `vars`: Worker variables, or a function of the Worker's address giving them;
- *   `mail`: a sink to keep across restarts (else a fresh one, closed by stop()).
+ *   `mail`: a sink to keep across restarts (else a fresh one, closed by stop());
+ *   `config`: another wrangler configuration (the benchmarks' baseline Worker).
  * @returns {Promise<{ url: string, stateDir: string, setupToken: string, mail: Awaited<ReturnType<typeof startMailSink>>,
  *   scheduled: () => Promise<void>, logs: () => string, stop: () => Promise<void>, kill: () => Promise<void> }>}
  */
@@ -45,6 +46,7 @@ export async function startWorker(options = {}) {
   };
   const args = [
     WRANGLER, 'dev',
+    ...(options.config ? ['--config', options.config] : []),
     '--ip', '127.0.0.1', '--port', String(port),
     '--inspector-port', String(inspectorPort),
     '--persist-to', stateDir,
@@ -111,5 +113,5 @@ export async function startWorker(options = {}) {
     }
     if (ownSink) await mail.close();
   };
-  return { url, port, stateDir, setupToken: vars.SETUP_TOKEN, mail, scheduled, logs: () => output, stop, kill };
+  return { url, port, inspectorPort, stateDir, setupToken: vars.SETUP_TOKEN, mail, scheduled, logs: () => output, stop, kill };
 }
