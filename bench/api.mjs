@@ -12,6 +12,7 @@ import { launchBrowser } from '../tests/support/browser.mjs';
 import { batches } from '../scripts/json-lines.mjs';
 
 export const BASELINES = {
+  scaling: 'the same figure with the smallest store of the run',
   api: 'the very same requests (method, headers, body), at the same concurrency, to a Rust Worker built the same way that answers every request with a fixed 15-byte JSON without reading it (functions/bench-baseline), in the same wrangler dev and workerd, measured just before',
 };
 
@@ -157,6 +158,12 @@ export function scenarios(admin, { photo, trackingPath, run = crypto.randomUUID(
     ['read a tracking page', () => [trackingPath, {}]],
     ['staff inbox query', () => ['/api/v1/staff/tickets', { headers: staff }]],
     ['open-data statistics', () => ['/api/v1/open-data/statistics.json', {}]],
+    // Statistics are cached until the data changes; a new period each time shows what the
+    // first reader after a change waits for.
+    ['open-data statistics, uncached', (i) => {
+      const from = new Date(Date.UTC(2025, 0, 1) + (i % 360) * 86_400_000).toISOString().slice(0, 10);
+      return [`/api/v1/open-data/statistics.json?from=${from}`, {}];
+    }],
     ['full CSV export (open data)', () => ['/api/v1/open-data/reports.csv', {}]],
   ];
 }
@@ -165,14 +172,17 @@ export function scenarios(admin, { photo, trackingPath, run = crypto.randomUUID(
  * then to Segnala, so that both see the same machine; rows of figures and ratios. */
 export async function measure(name, request, { worker, baselineWorker, levels, count, budgetMs, tickets }) {
   const rows = [];
+  // Numbered on across levels, so no level repeats another's citizens or filters.
+  let sent = 0;
   const to = (target) => (i) => {
-    const [route, init] = request(i);
+    const [route, init] = request(sent + i);
     return fetched(`${target.url}${route}`, init);
   };
   for (const concurrency of levels) {
     // More requests for the baseline: it is fast, and its p99 needs them.
     const base = await drive(to(baselineWorker), { concurrency, count: count * 2, budgetMs });
     const own = await drive(to(worker), { concurrency, count, budgetMs });
+    sent += own.requests;
     const subject = `${name} · ${tickets.toLocaleString('en')} tickets · ${concurrency} at once`;
     const common = { group: 'api', scenario: name, tickets, concurrency, subject, samples: own.answered, ...(own.requests !== own.answered ? { errors: own.errors } : {}) };
     rows.push(
@@ -182,4 +192,29 @@ export async function measure(name, request, { worker, baselineWorker, levels, c
     );
   }
   return rows;
+}
+
+/** How each scenario's cost grows with the store: its p50 one at a time, and its throughput
+ * at the highest concurrency, in each store against the smallest one. */
+export function scaling(rows) {
+  const api = rows.filter((r) => r.group === 'api');
+  const sizes = [...new Set(api.map((r) => r.tickets))].sort((a, b) => a - b);
+  if (sizes.length < 2) return [];
+  const top = Math.max(...api.map((r) => r.concurrency));
+  const out = [];
+  for (const scenario of [...new Set(api.map((r) => r.scenario))]) {
+    for (const [measure, concurrency, label] of [['p50', 1, 'p50, 1 at once'], ['throughput', top, `throughput, ${top} at once`]]) {
+      const at = (tickets) => api.find((r) => r.scenario === scenario && r.tickets === tickets && r.concurrency === concurrency && r.measure === measure);
+      const smallest = at(sizes[0]);
+      for (const tickets of sizes.slice(1)) {
+        const row = at(tickets);
+        if (!row || !smallest) continue;
+        out.push({
+          group: 'scaling', subject: `${scenario} · ${tickets.toLocaleString('en')} tickets`, measure: label, unit: row.unit,
+          value: row.value, baseline: smallest.value, ratio: row.value / smallest.value,
+        });
+      }
+    }
+  }
+  return out;
 }

@@ -68,6 +68,7 @@ if (only.has('api')) {
     await baselineWorker.stop();
     fs.rmSync(baselineWorker.stateDir, { recursive: true, force: true });
   }
+  rows.push(...api.scaling(rows));
   Object.assign(baselines, api.BASELINES);
 }
 
@@ -76,7 +77,7 @@ if (only.has('site') || only.has('path')) {
   const site = await import('./site.mjs');
   const citizenPath = await import('./citizen-path.mjs');
   const tiles = await startTileServer();
-  const worker = await startWorker({ vars: { TILE_URL: `${tiles.url}/{z}/{x}/{y}.png` } });
+  const worker = await startWorker({ vars: { TILE_URL: tiles.url } });
   try {
     if (only.has('site')) {
       log('site: page weight and Lighthouse');

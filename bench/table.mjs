@@ -1,6 +1,7 @@
 // The benchmark rows as a plain-text table, grouped, with what each group's baseline is.
 const number = (value) => {
   if (value === undefined || Number.isNaN(value)) return '–';
+  if (Number.isInteger(value)) return value.toLocaleString('en');
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 };

@@ -204,7 +204,8 @@ fn demo(args: &[String]) -> Result<(), String> {
             }
             "--seed" => seed = Some(number(value)?),
             "--months" => options.months = number(value)?.clamp(1, 36) as u32,
-            "--per-month" => options.per_month = number(value)?.clamp(1, 5000) as u32,
+            // Up to a large city's year and more: the benchmarks fill stores of 100,000.
+            "--per-month" => options.per_month = number(value)?.clamp(1, 25_000) as u32,
             "--fallback-staff" => options.fallback = value.clone(),
             "--staff" => {
                 let (office, id) = value
