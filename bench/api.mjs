@@ -9,7 +9,7 @@ import { ROOT } from '../tests/support/worker.mjs';
 import { multipart, pothole, potholeFields } from '../tests/support/demo.mjs';
 import { setupAdministrator, signIn } from '../tests/support/staff.mjs';
 import { launchBrowser } from '../tests/support/browser.mjs';
-import { batches } from '../scripts/json-lines.mjs';
+import { importLines } from '../scripts/json-lines.mjs';
 
 export const BASELINES = {
   scaling: 'the same figure with the smallest store of the run',
@@ -111,18 +111,7 @@ export async function seed(worker, admin, count) {
   let lines = await generate(perMonth);
   if (lines.length < count) lines = await generate(Math.ceil(perMonth * (count / lines.length) * 1.05));
   lines = lines.slice(0, count);
-  let imported = 0;
-  for (const batch of batches(lines)) {
-    const response = await fetch(`${worker.url}/api/v1/staff/import/tickets`, {
-      method: 'POST',
-      headers: { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrf, 'Content-Type': 'application/x-ndjson' },
-      body: batch.join('\n'),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const body = await response.json();
-    if (![200, 201].includes(response.status)) throw new Error(`import refused (${response.status}): ${JSON.stringify(body).slice(0, 300)}`);
-    imported += body.imported;
-  }
+  const { imported } = await importLines(worker.url, { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrf }, lines, { timeoutMs: REQUEST_TIMEOUT_MS });
   return imported;
 }
 

@@ -15,12 +15,8 @@ const BASELINE = path.join(ROOT, 'functions/bench-baseline/build/index_bg.wasm')
 const FREE_PLAN_LIMIT = 3 * 1024 * 1024;
 
 function wasmFile(file) {
-  // worker-build names the module after the crate in some versions.
-  if (fs.existsSync(file)) return file;
-  const folder = path.dirname(file);
-  const found = fs.readdirSync(folder).find((name) => name.endsWith('.wasm'));
-  if (!found) throw new Error(`no .wasm in ${folder}: run scripts/build`);
-  return path.join(folder, found);
+  if (!fs.existsSync(file)) throw new Error(`no ${file}: run scripts/bench, which builds it`);
+  return file;
 }
 
 /** Median milliseconds to compile the module, and to instantiate it with inert imports
@@ -61,7 +57,7 @@ export async function measureSize({ quick = false } = {}) {
   return [
     row('raw', 'KB', own.length / 1024, base.length / 1024),
     row('gzip -9', 'KB', gzip(own) / 1024, gzip(base) / 1024),
-    { ...row('gzip, of the 3 MB Free limit', '%', (100 * gzip(own)) / FREE_PLAN_LIMIT, (100 * gzip(base)) / FREE_PLAN_LIMIT) },
+    row('gzip, of the 3 MB Free limit', '%', (100 * gzip(own)) / FREE_PLAN_LIMIT, (100 * gzip(base)) / FREE_PLAN_LIMIT),
     row('compile (V8, median)', 'ms', ownStart.compile, baseStart.compile),
     row('instantiate (V8, median)', 'ms', ownStart.instantiate, baseStart.instantiate),
   ];

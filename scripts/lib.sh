@@ -17,3 +17,17 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 locked_version() {
   awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
+
+# build_worker DIR LABEL HASH: worker-build --release in DIR, unless its last build was made
+# from inputs with HASH (worker-build always re-runs wasm-bindgen and wasm-opt).
+build_worker() {
+  local dir="$1" label="$2" hash="$3" stamp="$1/build/.inputs-hash"
+  if [[ -s "$dir/build/index.js" && "$(cat "$stamp" 2>/dev/null)" == "$hash" ]]; then
+    say "${label^} unchanged since the last build"
+  else
+    say "Building the $label"
+    (cd "$dir" && worker-build --release 2>&1 | grep -vE '^\s*$' | sed 's/^/    /' >&2)
+    test -s "$dir/build/index.js"
+    echo "$hash" > "$stamp"
+  fi
+}

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { batches } from './json-lines.mjs';
+import { importLines } from './json-lines.mjs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -97,16 +97,7 @@ async function seedHistory() {
     fs.renameSync(`${linesFile}.part`, linesFile);
   }
   const lines = fs.readFileSync(linesFile, 'utf8').split('\n').filter(Boolean);
-  let imported = 0;
-  for (const batch of batches(lines)) {
-    const response = await fetch(`${url}/api/v1/staff/import/tickets`, {
-      method: 'POST', headers: { ...session, 'Content-Type': 'application/x-ndjson' },
-      body: batch.join('\n'), signal: AbortSignal.timeout(120_000),
-    });
-    const body = await response.json();
-    if (![200, 201].includes(response.status)) throw new Error(`history refused (${response.status}): ${JSON.stringify(body).slice(0, 500)}`);
-    imported += body.imported;
-  }
+  const { imported } = await importLines(url, session, lines);
   fs.writeFileSync(historyFile, JSON.stringify({ ...plan, complete: true, tickets: lines.length }));
   console.log(`seed: imported a year of demo history up to ${plan.until}: ${imported} reports`);
 }

@@ -9,7 +9,7 @@
 // photos; it can be run again after an interruption: what is there already is skipped.
 import fs from 'node:fs';
 import path from 'node:path';
-import { batches } from './json-lines.mjs';
+import { importLines } from './json-lines.mjs';
 
 const TIMEOUT_MS = 120_000;
 /// A whole export is one streamed answer: give it time to arrive.
@@ -53,27 +53,8 @@ async function importFrom(url, session, folder) {
     const ticket = JSON.parse(line);
     for (const photo of ticket.photos ?? []) files.set(`${ticket.id}/${photo.position}`, { ...photo, number: ticket.number });
   }
-  const totals = { imported: 0, skipped: 0, photos: 0 };
-  const missing = [];
-  let start = 0;
-  for (const batch of batches(lines)) {
-    const response = await fetch(`${url}/api/v1/staff/import/tickets`, {
-      method: 'POST', headers: { ...session, 'Content-Type': 'application/x-ndjson' },
-      body: batch.join('\n'), signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    const body = await response.json();
-    if (![200, 201].includes(response.status)) {
-      // The answer counts lines from the start of the batch; the file from its own.
-      const problems = (body.fields ?? [])
-        .map((f) => `  ${f.field.replace(/^lines\[(\d+)\]/, (_, n) => `line ${start + Number(n)}`)}: ${f.message}`)
-        .join('\n');
-      throw new Error(`lines ${start + 1}-${start + batch.length} refused (${response.status}):\n${problems}`);
-    }
-    totals.imported += body.imported;
-    totals.skipped += body.skipped;
-    missing.push(...body.photos_missing);
-    start += batch.length;
-  }
+  const { imported, skipped, photosMissing: missing } = await importLines(url, session, lines, { timeoutMs: TIMEOUT_MS });
+  const totals = { imported, skipped, photos: 0 };
   for (const { id, position } of missing) {
     const photo = files.get(`${id}/${position}`);
     const bytes = fs.readFileSync(path.join(folder, photo.file));
