@@ -289,7 +289,16 @@ describe('confirmation of the citizen\'s address', () => {
     await sleep(3_000);
     assert.equal(worker.mail.messages().length, 2, 'taken in charge: held until the address is confirmed');
 
-    const confirmed = await fetch(link, { redirect: 'manual' });
+    const opened = await fetch(link, { redirect: 'manual' });
+    assert.equal(opened.status, 200, 'opening the link shows a button');
+    const asked = await opened.text();
+    assert.match(asked, /<button[^>]*type="submit"[^>]*>Conferma l(&#39;|&#x27;|')indirizzo<\/button>/);
+    assert.match(asked, new RegExp(`<strong data-slot="number">${report.public_number}</strong>`));
+    assert.equal(opened.headers.get('cache-control'), 'private, no-store');
+    await sleep(2_000);
+    assert.equal(worker.mail.messages().length, 2, 'opening the link (as a mail scanner does) confirms nothing');
+
+    const confirmed = await fetch(link, { method: 'POST', redirect: 'manual' });
     assert.equal(confirmed.status, 303);
     const location = confirmed.headers.get('location');
     assert.ok(location.endsWith(`/segnalazione/${report.tracking_token}?email=confirmed`), location);
@@ -300,9 +309,11 @@ describe('confirmation of the citizen\'s address', () => {
     assert.match(messages[2].subject, /presa in carico/);
     assert.doesNotMatch(messages[2].text, /conferma-email/);
 
-    const again = await fetch(link, { redirect: 'manual' });
-    assert.equal(again.status, 303, 'following the link twice is harmless');
-    const unknown = await fetch(`${worker.url}/conferma-email/AAAAAAAAAAAAAAAAAAAAAA`, { redirect: 'manual' });
-    assert.equal(unknown.status, 404);
+    const again = await fetch(link, { method: 'POST', redirect: 'manual' });
+    assert.equal(again.status, 303, 'confirming twice is harmless');
+    for (const method of ['GET', 'POST']) {
+      const unknown = await fetch(`${worker.url}/conferma-email/AAAAAAAAAAAAAAAAAAAAAA`, { method, redirect: 'manual' });
+      assert.equal(unknown.status, 404, method);
+    }
   });
 });

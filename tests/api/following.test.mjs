@@ -59,10 +59,18 @@ describe('following a report', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal((await mailTo('carla.verdi@example.org', 1)).length, 1, 'nothing before the address is confirmed');
 
-    const confirmPage = await fetch(`${worker.url}${linkIn(confirmation, /http\S+\/conferma/)}`);
+    const confirmLink = `${worker.url}${linkIn(confirmation, /http\S+\/conferma/)}`;
+    const opened = await fetch(confirmLink);
+    assert.equal(opened.status, 200);
+    assert.equal(opened.headers.get('cache-control'), 'private, no-store');
+    const askPage = await opened.text();
+    assert.match(askPage, /data-slot="sub-confirm"(?![^>]*hidden)/, 'opening the link shows the button');
+    assert.doesNotMatch(askPage, /data-slot="sub-confirmed"(?![^>]*hidden)/);
+    const confirmPage = await fetch(confirmLink, { method: 'POST' });
     assert.equal(confirmPage.status, 200);
     assert.equal(confirmPage.headers.get('cache-control'), 'private, no-store');
     assert.match(await confirmPage.text(), /Indirizzo confermato/);
+    assert.match(await (await fetch(confirmLink)).text(), /data-slot="sub-confirmed"(?![^>]*hidden)/, 'once confirmed, the link says so');
 
     await work(report, { action: 'resolve', answer: 'Buca chiusa, grazie Mario Rossi' });
     const [, step] = await mailTo('carla.verdi@example.org', 2);
@@ -169,5 +177,6 @@ describe('following a report', () => {
     assert.match(await english.text(), /Follow this report/);
     assert.equal((await fetch(`${worker.url}/segnalazioni/2026-999999`)).status, 404);
     assert.equal((await fetch(`${worker.url}/segui/${'a'.repeat(26)}/conferma`)).status, 404);
+    assert.equal((await fetch(`${worker.url}/segui/${'a'.repeat(26)}/conferma`, { method: 'POST' })).status, 404);
   });
 });

@@ -91,6 +91,21 @@ describe('my reports', () => {
     assert.equal(foreign.status, 403);
   });
 
+  test('an address that reported and one that never did are answered alike, even at the daily limit', async () => {
+    await file('paola@example.org');
+    const answers = async (email) => {
+      const statuses = [];
+      for (let i = 0; i < 6; i += 1) statuses.push((await askLink(email)).status);
+      return statuses;
+    };
+    const reported = await answers('paola@example.org');
+    const never = await answers('mai.segnalato@example.org');
+    assert.deepEqual(reported, [202, 202, 202, 202, 202, 429]);
+    assert.deepEqual(never, reported, 'a refusal tells nothing about who has reported');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(worker.mail.messages().filter((m) => m.to.includes('mai.segnalato@example.org')).length, 0);
+  });
+
   test('the citizen downloads their data and erases it: the reports stay, anonymised, and staff see no address', async () => {
     const report = await file('marta@example.org', 'Marta Blu');
     await askLink('marta@example.org');

@@ -234,7 +234,7 @@ describe('privacy of every public output', () => {
     assert.equal(asked.status, 202);
     const [confirmation] = await mailsTo(worker, (m) => m.to.includes(FOLLOWER));
     assert.ok(confirmation, 'the follower is asked to confirm');
-    assert.equal((await fetch(url(linkIn(confirmation, /http\S+\/conferma/)))).status, 200);
+    assert.equal((await fetch(url(linkIn(confirmation, /http\S+\/conferma/)), { method: 'POST' })).status, 200);
     await work(reports.photos, { action: 'start_work' }, { action: 'resolve', answer: OFFICE_WORDS });
     await worker.scheduled();
   });

@@ -107,6 +107,22 @@ describe('security headers', () => {
     }
   });
 
+  test('the files every comune shares, served before the Worker runs, carry the same headers', async () => {
+    const shared = ['/css/segnala.css', '/js/report-form.js', '/vendor/leaflet/leaflet.js',
+      '/fonts/titillium-web-v10-latin-ext_latin-regular.woff2', '/favicon.svg'];
+    for (const path of shared) {
+      const response = await fetch(`${worker.url}${path}`);
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'; base-uri 'none'", path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(response.headers.get('referrer-policy'), 'strict-origin-when-cross-origin', path);
+      assert.equal(response.headers.get('strict-transport-security'), null, `${path}: the demo comuni are on plain HTTP`);
+    }
+    const rules = await fetch(`${worker.url}/_headers`);
+    assert.equal(rules.status, 404, 'the rules file itself is not served');
+  });
+
   test('a comune published over HTTPS gets HSTS on every answer', async () => {
     const published = await startWorker({ vars: { PUBLIC_URL: 'https://segnala.comune.example.it' } });
     try {

@@ -72,6 +72,8 @@ describe('following a report in Chromium', () => {
 
       const [confirmation] = await mailTo('elena@example.org', 1);
       await page.goto(confirmation.text.match(/http\S+\/conferma/)[0]);
+      assert.deepEqual(await accessibilityViolations(page), []);
+      await page.getByRole('button', { name: 'Conferma e segui la segnalazione' }).click();
       assert.match(await page.locator('main, body').first().innerText(), /Indirizzo confermato/);
       assert.deepEqual(await accessibilityViolations(page), []);
       await page.getByRole('button', { name: 'Non ricevere più aggiornamenti' }).click();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { startWorker } from '../support/worker.mjs';
 import { setupAdministrator, signIn, createStaff } from '../support/staff.mjs';
 import { HEAVY, citizenReport, figures, gapFree, pool, submit } from '../support/load.mjs';
+import { fixture, pothole } from '../support/demo.mjs';
 
 const REPORTS = HEAVY ? 600 : 60;
 const CONCURRENCY = HEAVY ? 48 : 12;
@@ -112,5 +113,30 @@ describe('load', () => {
     }
     stats.print({ tickets: tickets.length, lost_updates: 0 });
     assert.equal(stats.counts['5xx'], 0);
+  });
+  test('a citizen\'s messages with photos sent at once are all kept, each photo at its own place', async () => {
+    const stats = figures('load/citizen-photos');
+    const AT_ONCE = 4;
+    const filed = await fetch(`${worker.url}/api/v1/reports`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': '10.250.0.1' },
+      body: JSON.stringify(pothole({ description: 'Buca che il cittadino fotografa più volte' })),
+    });
+    assert.equal(filed.status, 201);
+    const { tracking_token: token } = await filed.json();
+    const answers = await Promise.all(Array.from({ length: AT_ONCE }, async (_, k) => {
+      const form = new FormData();
+      form.append('text', `Altra foto, la numero ${k}`);
+      form.append('photos', new Blob([fixture('plain.jpg')], { type: 'image/jpeg' }), `foto-${k}.jpg`);
+      const answer = await fetch(`${worker.url}/api/v1/reports/${token}/messages`, { method: 'POST', body: form });
+      stats.note(answer.status);
+      return { status: answer.status, text: await answer.text() };
+    }));
+    assert.deepEqual(answers.filter((a) => a.status !== 201), [], 'every message accepted');
+    const view = await (await fetch(`${worker.url}/api/v1/reports/${token}`)).json();
+    assert.equal(view.photos.length, AT_ONCE);
+    const urls = new Set(view.photos.map((p) => p.url));
+    assert.equal(urls.size, AT_ONCE, 'each photo at its own position');
+    for (const url of urls) assert.equal((await fetch(`${worker.url}${url}`)).status, 200, url);
+    stats.print({ photos_kept: view.photos.length });
   });
 });

@@ -11,10 +11,12 @@ const TIMEOUT_MS = 30_000;
  * One request to the local Worker through node:http, so that the path, the headers and the
  * body go as written (no normalisation of `..`, no added Origin, any bytes in the body).
  * @param {{ port: number }} worker
- * @param {{ method?: string, path: string, headers?: Record<string,string>, body?: string | Buffer }} request
+ * With `chunked`, the body goes without Content-Length, in pieces (Transfer-Encoding:
+ * chunked), as a streamed upload does; the answer may come before it is all sent.
+ * @param {{ method?: string, path: string, headers?: Record<string,string>, body?: string | Buffer, chunked?: boolean }} request
  * @returns {Promise<{ status: number, headers: http.IncomingHttpHeaders, bytes: Buffer, text: string, json: any }>}
  */
-export function rawRequest(worker, { method = 'GET', path, headers = {}, body }) {
+export function rawRequest(worker, { method = 'GET', path, headers = {}, body, chunked = false }) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
     const req = http.request({
@@ -24,7 +26,7 @@ export function rawRequest(worker, { method = 'GET', path, headers = {}, body })
       method,
       headers: {
         Host: `127.0.0.1:${worker.port}`,
-        ...(payload !== undefined ? { 'Content-Length': payload.length } : {}),
+        ...(payload !== undefined && !chunked ? { 'Content-Length': payload.length } : {}),
         ...headers,
       },
       timeout: TIMEOUT_MS,
@@ -42,9 +44,34 @@ export function rawRequest(worker, { method = 'GET', path, headers = {}, body })
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${TIMEOUT_MS} ms`)));
     req.on('error', reject);
+    if (payload !== undefined && chunked) {
+      writeInPieces(req, payload);
+      return;
+    }
     if (payload !== undefined) req.write(payload);
     req.end();
   });
+}
+
+/** Writes the body 64 KiB at a time, waiting for each to drain; a server that answers
+ * early and stops reading ends the writing without an error. */
+function writeInPieces(req, payload) {
+  const PIECE = 64 * 1024;
+  let offset = 0;
+  req.on('error', () => {});
+  const next = () => {
+    while (offset < payload.length) {
+      if (req.destroyed || req.writableEnded) return;
+      const piece = payload.subarray(offset, offset + PIECE);
+      offset += PIECE;
+      if (!req.write(piece)) {
+        req.once('drain', next);
+        return;
+      }
+    }
+    req.end();
+  };
+  next();
 }
 
 /** A multipart/form-data body and its Content-Type, as the browser's FormData makes it. */

@@ -47,6 +47,16 @@ pub fn list(manifest: &Path) -> Result<(Deployment, Vec<Listed>), String> {
     Ok((deployment, listed))
 }
 
+/// The `_headers` file for the files every comune of the manifest shares.
+pub fn static_headers(manifest: &Path) -> Result<String, String> {
+    let (_, listed) = list(manifest)?;
+    let configs = listed
+        .iter()
+        .map(|l| config_at(&l.path))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(segnala_core::security_headers::shared_files_rules(&configs))
+}
+
 /// Adds the comune configured in `file`, selected by `hosts`, to the manifest, after
 /// checking the file and that neither its id nor its hosts are taken. Returns its id.
 pub fn add(manifest: &Path, file: &Path, hosts: Vec<String>) -> Result<String, String> {

@@ -7,6 +7,8 @@
 //!   it lists, and prints one line per comune: its id and its file (tab-separated).
 //! - `segnala add-comune MANIFEST FILE --host HOST...`: adds a comune to the manifest.
 //! - `segnala sass-theme FILE`: prints the Sass variables of the comune's colour.
+//! - `segnala static-headers MANIFEST`: prints the static assets' `_headers` file, the
+//!   security headers of the files every comune shares.
 //! - `segnala staff-routes`: prints the staff route table (method, path, access) as JSON;
 //!   the API tests walk it to prove every route refuses whoever it must.
 
@@ -16,7 +18,7 @@ mod deployment;
 use segnala_core::config::ComuneConfig;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE\n       segnala comuni MANIFEST\n       segnala add-comune MANIFEST FILE --host HOST [--host HOST]...\n       segnala sass-theme FILE\n       segnala staff-routes\n       segnala demo-history CONFIG TEXTS --until YYYY-MM-DD --seed N [--months N] [--per-month N] [--staff OFFICE=ID]... [--fallback-staff ID]";
+const USAGE: &str = "usage: segnala validate-config FILE...\n       segnala public-config FILE\n       segnala comuni MANIFEST\n       segnala add-comune MANIFEST FILE --host HOST [--host HOST]...\n       segnala sass-theme FILE\n       segnala static-headers MANIFEST\n       segnala staff-routes\n       segnala demo-history CONFIG TEXTS --until YYYY-MM-DD --seed N [--months N] [--per-month N] [--staff OFFICE=ID]... [--fallback-staff ID]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +47,9 @@ fn main() -> ExitCode {
                 deployment::add(manifest.as_ref(), file.as_ref(), hosts.clone())
                     .map(|id| format!("added comune {id} ({}) to {manifest}\n", hosts.join(", "))),
             )
+        }
+        Some((command, [manifest])) if command == "static-headers" => {
+            answer(deployment::static_headers(manifest.as_ref()))
         }
         Some((command, [file])) if command == "sass-theme" => {
             answer(deployment::sass_theme(file.as_ref()))

@@ -33,6 +33,9 @@ pub enum Scope {
     ReportsFromApiKey,
     /// Messages, ratings and reopenings sent through one report's tracking link.
     ActionsOnReport,
+    /// "My reports" sign-in links asked for one e-mail address, whether it reported or not,
+    /// so that being refused tells nothing about the address.
+    SignInLinksToEmail,
 }
 
 impl Scope {
@@ -42,6 +45,7 @@ impl Scope {
             Self::ReportsFromEmail => "reports_from_email",
             Self::ReportsFromApiKey => "reports_from_api_key",
             Self::ActionsOnReport => "actions_on_report",
+            Self::SignInLinksToEmail => "sign_in_links_to_email",
         }
     }
 
@@ -59,6 +63,9 @@ impl Scope {
             }
             Self::ActionsOnReport => {
                 "Too many messages have been sent about this report in the last hour; please try again later."
+            }
+            Self::SignInLinksToEmail => {
+                "Too many sign-in links have been asked for this e-mail address today; please try again tomorrow."
             }
         }
     }

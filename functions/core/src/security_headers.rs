@@ -69,6 +69,43 @@ pub fn headers(config: &ComuneConfig, answer: Answer) -> Vec<(&'static str, Stri
     headers
 }
 
+/// The files every comune shares, served by Workers Static Assets before the Worker runs
+/// (`run_worker_first` in `wrangler.toml` leaves exactly these out).
+pub const SHARED_FILES: [&str; 5] = ["/css/*", "/js/*", "/vendor/*", "/fonts/*", "/favicon.svg"];
+
+/// The `_headers` file of the static assets: the shared files get a data answer's headers
+/// (nothing may run in an SVG opened on its own, no file is framed or sniffed), with HSTS
+/// only when every comune of the deployment is published over HTTPS.
+pub fn shared_files_rules(comuni: &[ComuneConfig]) -> String {
+    let every_one_https = !comuni.is_empty()
+        && comuni
+            .iter()
+            .all(|config| config.public_url.starts_with("https://"));
+    let lines: String = comuni
+        .first()
+        .map(|first| {
+            let mut config = first.clone();
+            if !every_one_https {
+                config.public_url.clear();
+            }
+            headers(&config, Answer::Other)
+        })
+        .unwrap_or_default()
+        .iter()
+        .map(|(name, value)| format!("  {name}: {value}\n"))
+        .collect();
+    let mut rules = String::from(
+        "# Written by `segnala static-headers` (scripts/build): the security headers of the\n\
+         # files every comune shares, which are served before the Worker runs.\n",
+    );
+    for path in SHARED_FILES {
+        rules.push_str(path);
+        rules.push('\n');
+        rules.push_str(&lines);
+    }
+    rules
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +200,45 @@ mod tests {
             Answer::Other
         );
         assert_eq!(Answer::of_content_type(None), Answer::Other);
+    }
+    #[test]
+    fn the_shared_files_get_the_headers_of_a_data_answer_under_every_path_the_worker_skips() {
+        let rules = shared_files_rules(&[demo_config()]);
+        for path in SHARED_FILES {
+            let block = rules
+                .split(&format!("\n{path}\n"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("no rule for {path}:\n{rules}"));
+            let first_line = block.lines().next().unwrap();
+            assert_eq!(
+                first_line,
+                "  Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+            );
+            assert!(
+                block.contains("  X-Content-Type-Options: nosniff\n"),
+                "{rules}"
+            );
+        }
+        let wrangler = include_str!("../../../wrangler.toml");
+        let run_worker_first = wrangler
+            .lines()
+            .find(|l| l.starts_with("run_worker_first"))
+            .unwrap();
+        for path in SHARED_FILES {
+            assert!(
+                run_worker_first.contains(&format!("\"!{path}\"")),
+                "wrangler.toml must leave {path} to the static assets: {run_worker_first}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_shared_files_get_hsts_only_when_every_comune_is_published_over_https() {
+        let mut secure = demo_config();
+        secure.public_url = "https://segnala.comune.example.it".into();
+        let mut plain = demo_config();
+        plain.public_url = "http://127.0.0.1:8787".into();
+        assert!(shared_files_rules(&[secure.clone()]).contains("Strict-Transport-Security"));
+        assert!(!shared_files_rules(&[secure, plain]).contains("Strict-Transport-Security"));
     }
 }

@@ -9,7 +9,7 @@ use crate::comune;
 use crate::pages::{self, FollowUpForm, TrackingNotice};
 use crate::photo_storage;
 use crate::store_client;
-use crate::submission::{content_type, declared_length};
+use crate::submission::content_type;
 use crate::tenant::Env;
 use crate::ticket_store::{FollowUpCall, FollowUpRefusal};
 use segnala_core::api::PublicTicketView;
@@ -222,15 +222,9 @@ fn problem_of(error: &ApiError) -> (u16, String) {
 }
 
 pub(crate) async fn read_text(request: &mut Request) -> Result<String> {
-    if declared_length(request).is_some_and(|length| length > TEXT_ALLOWANCE) {
-        return Err(ApiError::PayloadTooLarge(TEXT_ALLOWANCE));
-    }
-    let bytes = request.bytes().await?;
-    if bytes.len() > TEXT_ALLOWANCE {
-        return Err(ApiError::PayloadTooLarge(TEXT_ALLOWANCE));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| invalid("", "malformed_json", "the body is not UTF-8 text"))
+    crate::body::text(request, TEXT_ALLOWANCE)
+        .await?
+        .ok_or_else(|| invalid("", "malformed_json", "the body is not UTF-8 text"))
 }
 
 fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
@@ -254,13 +248,9 @@ async fn read_form(request: &mut Request, env: &Env, what: What) -> Result<Asked
     }
     let limits = &comune::config(env).photos;
     let limit = usize::from(limits.max_count) * limits.max_bytes as usize + TEXT_ALLOWANCE;
-    if declared_length(request).is_some_and(|length| length > limit) {
-        return Err(ApiError::PayloadTooLarge(limit));
-    }
-    let form = request
-        .form_data()
-        .await
-        .map_err(|_| invalid("", "malformed_form", "the form data could not be read"))?;
+    let form = crate::body::form(request, limit)
+        .await?
+        .ok_or_else(|| invalid("", "malformed_form", "the form data could not be read"))?;
     let field = |name: &str| match form.get(name) {
         Some(FormEntry::Field(value)) => Some(value),
         _ => None,

@@ -137,19 +137,21 @@ pub async fn page_post(
     let Ok(number) = PublicNumber::parse(number) else {
         return crate::pages::not_found(env).await;
     };
+    let refused = |code: &str| Notice::Refused {
+        code: code.into(),
+        field_code: None,
+        typed: String::new(),
+    };
     if !crate::origin::from_this_site(&request, env)? {
-        return html_response("Send this from the report's own page.".into(), 403);
+        return render(env, language, number, refused("cross_site"), 403).await;
     }
-    let form = match request.form_data().await {
-        Ok(form) => form,
-        Err(_) => {
-            let notice = Notice::Refused {
-                code: "invalid".into(),
-                field_code: None,
-                typed: String::new(),
-            };
-            return render(env, language, number, notice, 400).await;
+    let form = match crate::body::form(&mut request, crate::body::PAGE_FORM_LIMIT).await {
+        Ok(Some(form)) => form,
+        Ok(None) => return render(env, language, number, refused("invalid"), 400).await,
+        Err(ApiError::PayloadTooLarge(_)) => {
+            return render(env, language, number, refused("too_large"), 413).await
         }
+        Err(error) => return Err(worker::Error::RustError(error.to_string())),
     };
     let field = |name: &str| match form.get(name) {
         Some(worker::FormEntry::Field(value)) => Some(value),
@@ -353,14 +355,17 @@ async fn render(
 /// What a subscription page shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shown {
+    AskConfirm,
     Confirmed,
     AskUnsubscribe,
     Ended,
     Expired,
 }
 
-/// `GET /segui/{secret}/conferma` confirms; `GET .../disiscriviti` asks, and a `POST` there
-/// (the page's button or a mail client's one-click request) ends the subscription.
+/// `GET /segui/{secret}/conferma` asks, and its button (`POST`) confirms: opening a link
+/// changes nothing, so a mail scanner that follows it subscribes nobody. `GET
+/// .../disiscriviti` asks, and a `POST` there (the page's button or a mail client's
+/// one-click request) ends the subscription.
 pub async fn subscription_page(
     env: &Env,
     secret: &str,
@@ -371,8 +376,8 @@ pub async fn subscription_page(
         return crate::pages::not_found(env).await;
     };
     let operation = match (what, post) {
-        ("conferma", false) => "confirm",
-        ("disiscriviti", false) => "lookup",
+        ("conferma", true) => "confirm",
+        ("conferma", false) | ("disiscriviti", false) => "lookup",
         ("disiscriviti", true) => "unsubscribe",
         _ => return crate::pages::not_found(env).await,
     };
@@ -382,9 +387,13 @@ pub async fn subscription_page(
     let Some(view) = view else {
         return crate::pages::not_found(env).await;
     };
+    let asking_to_confirm = what == "conferma" && !post;
     let shown = match (operation, view.state) {
         ("confirm", SubscriptionState::Active) => Shown::Confirmed,
         ("confirm", _) => Shown::Expired,
+        (_, SubscriptionState::Pending) if asking_to_confirm => Shown::AskConfirm,
+        (_, SubscriptionState::Active) if asking_to_confirm => Shown::Confirmed,
+        (_, SubscriptionState::Ended) if asking_to_confirm => Shown::Expired,
         (_, SubscriptionState::Ended) => Shown::Ended,
         _ => Shown::AskUnsubscribe,
     };
@@ -405,6 +414,7 @@ pub async fn subscription_page(
             e.set_attribute("href", &link)
         });
     for (slot, when) in [
+        ("sub-confirm", Shown::AskConfirm),
         ("sub-confirmed", Shown::Confirmed),
         ("sub-ended", Shown::Ended),
         ("sub-expired", Shown::Expired),

@@ -5,6 +5,7 @@
 
 mod api_error;
 mod assets;
+mod body;
 mod comune;
 mod dashboard;
 mod follow_up;

@@ -300,8 +300,26 @@ fn internal(error: ApiError) -> worker::Error {
     worker::Error::RustError(error.to_string())
 }
 
-fn forbidden() -> worker::Result<Response> {
-    html_response("Send this from the comune's own page.".into(), 403)
+/// A post from another site (or no longer from this page) is explained, never acted on.
+async fn notice_page(
+    env: &Env,
+    language: Language,
+    notice: &'static str,
+    status: u16,
+) -> worker::Result<Response> {
+    let view = View {
+        notice: Some(notice),
+        ..View::default()
+    };
+    render(env, language, view, status).await
+}
+
+/// The language of a post whose form could not be read: the one its address is in.
+fn language_of_path(request: &Request) -> Language {
+    match request.path().starts_with("/en/") {
+        true => Language::En,
+        false => Language::It,
+    }
 }
 
 fn field(form: &worker::FormData, name: &str) -> Option<String> {
@@ -313,14 +331,20 @@ fn field(form: &worker::FormData, name: &str) -> Option<String> {
 
 /// The page's plain forms: `POST /le-mie-segnalazioni/accedi|esci|cancella`.
 pub async fn form_post(mut request: Request, env: &Env, action: &str) -> worker::Result<Response> {
-    if !crate::origin::from_this_site(&request, env)? {
-        return forbidden();
-    }
-    let form = request.form_data().await.ok();
+    let form = match crate::body::form(&mut request, crate::body::PAGE_FORM_LIMIT).await {
+        Ok(form) => form,
+        Err(ApiError::PayloadTooLarge(_)) => {
+            return notice_page(env, language_of_path(&request), "too-large", 413).await
+        }
+        Err(error) => return Err(internal(error)),
+    };
     let value = |name: &str| form.as_ref().and_then(|f| field(f, name));
     let language = value("language")
         .and_then(|l| Language::parse(&l))
-        .unwrap_or_default();
+        .unwrap_or_else(|| language_of_path(&request));
+    if !crate::origin::from_this_site(&request, env)? {
+        return notice_page(env, language, "cross-site", 403).await;
+    }
     match action {
         "accedi" => {
             let typed = value("email").unwrap_or_default();
@@ -419,7 +443,7 @@ pub async fn link(
         return render(env, language, view, 200).await;
     }
     if !crate::origin::from_this_site(&request, env)? {
-        return forbidden();
+        return notice_page(env, language, "cross-site", 403).await;
     }
     let refused = match TrackingToken::parse(secret) {
         Err(_) => LinkRefused::Unknown,

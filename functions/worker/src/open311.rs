@@ -217,13 +217,16 @@ async fn file(mut request: Request, env: &Env) -> Result<Answer> {
             "Content-Type: send the fields as application/x-www-form-urlencoded",
         ));
     }
-    if submission::declared_length(&request).is_some_and(|length| length > MAX_FORM_BODY) {
-        return Err(too_large());
-    }
-    let form = request
-        .form_data()
-        .await
-        .map_err(|_| Open311Error::bad_request("the form fields could not be read"))?;
+    let form = match crate::body::form(&mut request, MAX_FORM_BODY).await {
+        Ok(Some(form)) => form,
+        Ok(None) => {
+            return Err(Open311Error::bad_request(
+                "the form fields could not be read",
+            ))
+        }
+        Err(ApiError::PayloadTooLarge(_)) => return Err(too_large()),
+        Err(error) => return Err(internal(error)),
+    };
     let pairs = text_fields(form).map_err(internal)?;
     if pairs.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>() > MAX_FORM_BODY {
         return Err(too_large());

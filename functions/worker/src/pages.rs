@@ -574,6 +574,7 @@ pub async fn form_with_problems(
                     "data-generic-network",
                     "data-generic-rate-limited",
                     "data-generic-verification",
+                    "data-generic-unreadable",
                 ] {
                     if let Some(message) = e.get_attribute(name) {
                         map.insert(name.to_string(), message);
@@ -600,9 +601,18 @@ pub async fn form_with_problems(
                     continue;
                 }
                 let known = messages.get(&field);
+                // A problem of the whole post (unreadable, of the wrong type) has no field;
+                // the page explains it in its own language.
+                let whole_post = error.field.is_empty().then(|| {
+                    messages
+                        .get("#summary")
+                        .and_then(|m| m.get("data-generic-unreadable"))
+                        .cloned()
+                });
                 let message = known
                     .and_then(|m| m.get(error.code))
                     .cloned()
+                    .or(whole_post.flatten())
                     .unwrap_or_else(|| error.message.clone());
                 let field = if known.is_some() {
                     field

@@ -324,6 +324,9 @@ async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
             }
         }
         (Method::Get, _) if trimmed.starts_with("/conferma-email/") => {
+            email_confirmation_page(env, &trimmed["/conferma-email/".len()..]).await
+        }
+        (Method::Post, _) if trimmed.starts_with("/conferma-email/") => {
             confirm_email(env, &trimmed["/conferma-email/".len()..]).await
         }
         (method, _) if crate::assets::reads(&method) => {
@@ -426,7 +429,42 @@ async fn tracking(
     pages::tracking(env, &record, language, notice).await
 }
 
-/// The link in the first e-mail: confirms the address, then shows the report with a note.
+/// The link in the first e-mail: a page whose button confirms. Opening the link changes
+/// nothing, so a mail scanner that follows it confirms no address.
+async fn email_confirmation_page(env: &Env, code: &str) -> Result<Response> {
+    let Ok(code) = TrackingToken::parse(code) else {
+        return pages::not_found(env).await;
+    };
+    let ticket = match store_client::email_confirmation(env, &code).await {
+        Ok(Some(ticket)) => ticket,
+        Ok(None) => return pages::not_found(env).await,
+        Err(error) => return Err(worker::Error::RustError(error.to_string())),
+    };
+    let language = ticket.report.language;
+    let template = pages::asset(
+        env,
+        &format!(
+            "{}/internal/email-confirmation/",
+            pages::page_prefix(language)
+        ),
+    )
+    .await?;
+    let number = ticket.public_number.to_string();
+    let html = crate::html_rewriter::Rewriter::new()
+        .on(&pages::text_slot("number"), move |e| e.set_text(&number))
+        .rewrite(template)
+        .await?;
+    let mut response = pages::html_response(html, 200)?;
+    let headers = response.headers_mut();
+    // The address holds a secret: not cached, not sent on as a referrer, not indexed.
+    headers.set("Cache-Control", "private, no-store")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("X-Robots-Tag", "noindex")?;
+    Ok(response)
+}
+
+/// The button of the confirmation page: confirms the address, then shows the report with
+/// a note.
 async fn confirm_email(env: &Env, code: &str) -> Result<Response> {
     let Ok(code) = TrackingToken::parse(code) else {
         return pages::not_found(env).await;

@@ -500,12 +500,9 @@ async fn read_json_limited<T: DeserializeOwned>(request: &mut Request, limit: us
     if !content_type.starts_with("application/json") {
         return Err(ApiError::UnsupportedMediaType("application/json"));
     }
-    let body = request.bytes().await?;
-    if body.len() > limit {
-        return Err(ApiError::PayloadTooLarge(limit));
-    }
-    let text =
-        String::from_utf8(body).map_err(|_| field("body", "malformed_json", "is not UTF-8"))?;
+    let text = crate::body::text(request, limit)
+        .await?
+        .ok_or_else(|| field("body", "malformed_json", "is not UTF-8"))?;
     segnala_core::field_error::parse_json(&text).map_err(ApiError::Validation)
 }
 

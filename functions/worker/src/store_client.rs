@@ -140,6 +140,15 @@ pub async fn outbox<B: serde::Serialize, T: serde::de::DeserializeOwned>(
     }
 }
 
+/// The ticket a confirmation code belongs to, confirming nothing.
+pub async fn email_confirmation(
+    env: &Env,
+    code: &TrackingToken,
+) -> std::result::Result<Option<segnala_core::ticket::Ticket>, ApiError> {
+    let answer = call(env, Method::Get, &format!("/conferma-email/{code}"), None).await?;
+    found_or_none(answer).await
+}
+
 /// Confirms a citizen's address; the ticket whose code it was, if any.
 pub async fn confirm_email(
     env: &Env,

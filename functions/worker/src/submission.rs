@@ -4,6 +4,7 @@
 //! store the ticket; undo the photos if the ticket is not created.
 
 use crate::api_error::ApiError;
+use crate::body;
 use crate::comune;
 use crate::photo_storage::{self, PhotoUpload};
 use crate::platform::{now, CryptoEntropy};
@@ -78,23 +79,6 @@ fn turnstile_header(request: &Request) -> Option<String> {
     request.headers().get(turnstile::HEADER).ok().flatten()
 }
 
-/// The length the client declares for the body, if it declares one.
-pub(crate) fn declared_length(request: &Request) -> Option<usize> {
-    request
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|l| l.parse::<usize>().ok())
-}
-
-fn check_declared_length(request: &Request, limit: usize) -> Result<(), ApiError> {
-    if declared_length(request).is_some_and(|length| length > limit) {
-        return Err(ApiError::PayloadTooLarge(limit));
-    }
-    Ok(())
-}
-
 fn multipart_limit(env: &Env) -> usize {
     let photos = &comune::config(env).photos;
     usize::from(photos.max_count) * (photos.max_bytes as usize + THUMBNAIL_MAX_BYTES as usize)
@@ -112,17 +96,12 @@ fn header_key(request: &Request) -> Result<Option<(String, &'static str)>, ApiEr
 pub async fn read_api(mut request: Request, env: &Env) -> Result<Submission, ApiError> {
     let kind = content_type(&request);
     if kind.starts_with("application/json") {
-        check_declared_length(&request, MAX_JSON_BODY)?;
         let idempotency_key = header_key(&request)?;
         let address = client_address(&request);
         let turnstile = turnstile_header(&request);
-        let bytes = request.bytes().await?;
-        if bytes.len() > MAX_JSON_BODY {
-            return Err(ApiError::PayloadTooLarge(MAX_JSON_BODY));
-        }
-        let request = match String::from_utf8(bytes) {
-            Ok(text) => parse_json::<ReportRequest>(&text),
-            Err(_) => Err(FieldErrors(vec![FieldError::new(
+        let request = match body::text(&mut request, MAX_JSON_BODY).await? {
+            Some(text) => parse_json::<ReportRequest>(&text),
+            None => Err(FieldErrors(vec![FieldError::new(
                 "",
                 "malformed_json",
                 "the body is not UTF-8 text",
@@ -159,17 +138,18 @@ pub async fn read_form(
     {
         return Err(ApiError::UnsupportedMediaType("multipart/form-data"));
     }
-    check_declared_length(&request, multipart_limit(env))?;
     let mut idempotency_key = header_key(&request)?;
     let address = client_address(&request);
     let mut turnstile = turnstile_header(&request);
-    let form = request.form_data().await.map_err(|_| {
-        ApiError::Validation(FieldErrors(vec![FieldError::new(
-            "",
-            "malformed_form",
-            "the form data could not be read",
-        )]))
-    })?;
+    let form = body::form(&mut request, multipart_limit(env))
+        .await?
+        .ok_or_else(|| {
+            ApiError::Validation(FieldErrors(vec![FieldError::new(
+                "",
+                "malformed_form",
+                "the form data could not be read",
+            )]))
+        })?;
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut photos = Vec::new();
     let mut thumbnails = Vec::new();

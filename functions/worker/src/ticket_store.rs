@@ -110,7 +110,7 @@ impl DurableObject for ComuneStore {
             || path == "/follow-up"
             || path == "/subscriptions/follow"
             || path == "/citizen/sign-in"
-            || path.starts_with("/conferma-email/");
+            || (path.starts_with("/conferma-email/") && request.method() == Method::Post);
         let response = match (request.method(), path.as_str()) {
             (Method::Post, "/tickets") => {
                 let new: NewTicket = request.json().await?;
@@ -359,6 +359,16 @@ impl DurableObject for ComuneStore {
                 let config = comune::config(&env);
                 match store::public_reports::nearby(&db, &query, config, now()) {
                     Ok(reports) => Response::from_json(&reports),
+                    Err(error) => internal(error),
+                }
+            }
+            (Method::Get, _) if path.starts_with("/conferma-email/") => {
+                let Ok(code) = TrackingToken::parse(&path["/conferma-email/".len()..]) else {
+                    return Response::error("not found", 404);
+                };
+                match confirmation::ticket_of_code(&db, &code) {
+                    Ok(Some(ticket)) => Response::from_json(&ticket),
+                    Ok(None) => Response::error("not found", 404),
                     Err(error) => internal(error),
                 }
             }

@@ -9,7 +9,7 @@ use crate::photo_storage;
 use crate::platform::now;
 use crate::staff_api::Staff;
 use crate::staff_protocol::StaffOp;
-use crate::submission::{content_type, declared_length};
+use crate::submission::content_type;
 use crate::tenant::Env;
 use futures_util::stream;
 use segnala_core::field_error::{FieldError, FieldErrors};
@@ -106,15 +106,9 @@ pub async fn import_tickets(request: &mut Request, staff: &Staff<'_>) -> Result<
     if !kind.starts_with(JSON_LINES) && !kind.starts_with("application/jsonl") {
         return Err(ApiError::UnsupportedMediaType(JSON_LINES));
     }
-    if declared_length(request).is_some_and(|length| length > MAX_IMPORT_BODY) {
-        return Err(ApiError::PayloadTooLarge(MAX_IMPORT_BODY));
-    }
-    let body = request.bytes().await?;
-    if body.len() > MAX_IMPORT_BODY {
-        return Err(ApiError::PayloadTooLarge(MAX_IMPORT_BODY));
-    }
-    let text =
-        String::from_utf8(body).map_err(|_| invalid("lines", "not_utf8", "is not UTF-8 text"))?;
+    let text = crate::body::text(request, MAX_IMPORT_BODY)
+        .await?
+        .ok_or_else(|| invalid("lines", "not_utf8", "is not UTF-8 text"))?;
     let batch =
         parse_lines(&text, comune::config(staff.env), now()).map_err(ApiError::Validation)?;
     let outcome: ImportOutcome = staff.call(StaffOp::ImportTickets { batch }).await?;
@@ -140,10 +134,7 @@ pub async fn import_photo(
         .filter(|p| (1..=10).contains(p))
         .ok_or(ApiError::NotFound("Photo position"))?;
     let limit = comune::config(staff.env).photos.max_bytes;
-    if declared_length(request).is_some_and(|length| length > limit as usize) {
-        return Err(ApiError::PayloadTooLarge(limit as usize));
-    }
-    let bytes = request.bytes().await?;
+    let bytes = crate::body::bytes(request, limit as usize).await?;
     let clean = photo::clean(&bytes, limit)
         .map_err(|problem| invalid("photo", problem.code(), &problem.to_string()))?;
     let record = PhotoRecord {

@@ -2,12 +2,14 @@
 //! with the message that carries them, redeemed once; a citizen's reports and data found
 //! by the address they left (compared lowercased); and the erasure of their personal data.
 
+use super::rate_limits::admit;
 use super::{count, find_by_tracking_token, timestamp, SqlDatabase, StoreError, TicketRecord};
 use crate::api::PublicTicketView;
 use crate::citizen_access::{LinkRefused, SignedIn, TooManyLinks, LINKS_PER_ADDRESS_PER_DAY};
 use crate::config::ComuneConfig;
 use crate::email::Email;
 use crate::ids::{Entropy, TrackingToken};
+use crate::rate_limit::{Charge, Limit, Scope, DAY};
 use crate::report::{Language, Reporter};
 use crate::subscription::AddressRequest;
 use chrono::{DateTime, Duration, Utc};
@@ -27,12 +29,17 @@ pub fn request_link(
 ) -> Result<Result<(), TooManyLinks>, StoreError> {
     db.transaction(|db| {
         let email = request.email.as_str();
-        let today = count(
-            db,
-            "SELECT COUNT(*) AS n FROM sign_in_links WHERE email = ? AND created_at > ?",
-            &[email.into(), timestamp(now - Duration::days(1)).into()],
-        )?;
-        if today >= LINKS_PER_ADDRESS_PER_DAY {
+        // Every request counts, for an address that reported or not: a refusal must not
+        // tell which addresses have reported.
+        let charge = Charge {
+            scope: Scope::SignInLinksToEmail,
+            subject: email.to_string(),
+            limits: vec![Limit {
+                max: LINKS_PER_ADDRESS_PER_DAY as u32,
+                window_seconds: DAY,
+            }],
+        };
+        if admit(db, &[charge], now, entropy, true)?.is_err() {
             return Ok(Err(TooManyLinks));
         }
         let reports = count(

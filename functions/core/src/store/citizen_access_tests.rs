@@ -146,6 +146,26 @@ fn an_address_gets_at_most_five_links_a_day() {
 }
 
 #[test]
+fn an_address_that_never_reported_is_refused_after_the_same_five_a_day_so_refusals_tell_nothing() {
+    let db = migrated();
+    filed(&db, "anna@example.it", 31, 2);
+    let answers = |email: &str| -> Vec<bool> {
+        (0..6)
+            .map(|minute| ask(&db, email, at(2026, 3, 3, 9) + Duration::minutes(minute)).is_ok())
+            .collect()
+    };
+    let reported = answers("anna@example.it");
+    let never = answers("nessuno@example.it");
+    assert_eq!(reported, vec![true, true, true, true, true, false]);
+    assert_eq!(never, reported, "the same answers, reported or not");
+    assert_eq!(
+        link_rows(&db).len(),
+        5,
+        "links only ever go to the address that reported"
+    );
+}
+
+#[test]
 fn a_citizen_sees_only_their_own_reports_newest_first_and_their_data_holds_no_internal_note() {
     let db = migrated();
     let first = filed(&db, "anna@example.it", 40, 2);

@@ -7,6 +7,19 @@ use crate::ids::TrackingToken;
 use crate::ticket::Ticket;
 use chrono::{DateTime, Utc};
 
+/// The ticket a confirmation code belongs to, without confirming anything: what the link's
+/// page shows before the citizen presses its button.
+pub fn ticket_of_code(
+    db: &impl SqlDatabase,
+    code: &TrackingToken,
+) -> Result<Option<Ticket>, StoreError> {
+    let rows: Vec<TicketRow> = db.query(
+        "SELECT * FROM tickets WHERE email_confirmation_code = ?",
+        &[code.as_str().into()],
+    )?;
+    rows.into_iter().next().map(Ticket::try_from).transpose()
+}
+
 /// Confirms the address the code was sent to and releases its held messages; `None` for
 /// an unknown code. Following the link again changes nothing.
 pub fn confirm_email(
@@ -15,14 +28,9 @@ pub fn confirm_email(
     now: DateTime<Utc>,
 ) -> Result<Option<Ticket>, StoreError> {
     db.transaction(|db| {
-        let rows: Vec<TicketRow> = db.query(
-            "SELECT * FROM tickets WHERE email_confirmation_code = ?",
-            &[code.as_str().into()],
-        )?;
-        let Some(row) = rows.into_iter().next() else {
+        let Some(ticket) = ticket_of_code(db, code)? else {
             return Ok(None);
         };
-        let ticket = Ticket::try_from(row)?;
         let id = ticket.id.to_string();
         db.execute(
             "UPDATE tickets SET email_confirmed_at = COALESCE(email_confirmed_at, ?) WHERE id = ?",

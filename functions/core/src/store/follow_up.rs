@@ -22,7 +22,7 @@ pub enum CitizenActError {
     NotFound,
     #[error(transparent)]
     FollowUp(#[from] FollowUpError),
-    /// A photo position already taken (by another upload meanwhile), or beyond the limit.
+    /// More photos than the report has room for, or not as many as the message announced.
     #[error("at most {MAX_PHOTOS} photos per report")]
     Photos,
     /// Too many follow-ups through this tracking link lately.
@@ -31,7 +31,8 @@ pub enum CitizenActError {
 }
 
 /// Applies the citizen's command to the ticket `token` opens, with `photos` (already in
-/// object storage at positions after the ticket's own); the ticket as it is afterwards.
+/// object storage); each is recorded at the ticket's next free position. The ticket as it
+/// is afterwards.
 pub fn act(
     db: &impl SqlDatabase,
     token: &TrackingToken,
@@ -54,19 +55,28 @@ pub fn act(
             CitizenCommand::Message { photos, .. } => usize::from(*photos),
             _ => 0,
         };
+        // Positions are settled here, in the transaction: two follow-ups whose photos were
+        // stored at the same time may have aimed at the same free position, and the later
+        // one takes the next free one instead of being refused.
         let taken: Vec<u8> = record.photos.iter().map(|p| p.position).collect();
-        let fits = photos
-            .iter()
-            .all(|p| p.position >= 1 && p.position <= MAX_PHOTOS && !taken.contains(&p.position));
-        if !fits || announced != photos.len() {
+        let free: Vec<u8> = (1..=MAX_PHOTOS).filter(|p| !taken.contains(p)).collect();
+        if photos.len() > free.len() || announced != photos.len() {
             return Ok(Err(CitizenActError::Photos));
         }
+        let photos: Vec<PhotoRecord> = photos
+            .iter()
+            .zip(free)
+            .map(|(photo, position)| PhotoRecord {
+                position,
+                ..photo.clone()
+            })
+            .collect();
         let charges = charges_for_action(config, token);
         if let Err(refusal) = super::rate_limits::admit(db, &charges, now, entropy, true)? {
             return Ok(Err(CitizenActError::RateLimited(refusal)));
         }
         write(db, &outcome, record.ticket.version)?;
-        for photo in photos {
+        for photo in &photos {
             insert_photo(db, record.ticket.id, photo)?;
         }
         if let CitizenCommand::Rate { stars, .. } = command {

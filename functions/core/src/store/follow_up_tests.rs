@@ -143,40 +143,71 @@ fn a_citizen_s_message_with_photos_is_kept_and_told_to_the_office_only() {
 }
 
 #[test]
-fn a_photo_position_taken_meanwhile_writes_nothing() {
+fn a_photo_prepared_for_a_position_taken_meanwhile_goes_to_the_next_free_one() {
     let db = migrated();
     let ticket = filed(&db, "anna@example.org", 1);
+    let send = |text: &str, hour: u32| {
+        act(
+            &db,
+            &ticket.tracking_token,
+            &message(text, 1),
+            // Both uploads saw position 1 free, as two posts at the same time do; their
+            // objects differ by the random part of the key.
+            &[PhotoRecord {
+                object_key: format!("tickets/{}/photos/1-{hour}.jpg", ticket.id),
+                ..photo(&ticket, 1)
+            }],
+            &demo_config(),
+            at(2026, 3, 3, hour),
+            &mut SeededEntropy::new(1),
+        )
+        .unwrap()
+        .unwrap()
+    };
+    send("Prima foto.", 9);
+    let record = send("Seconda foto.", 10);
+    let positions: Vec<u8> = record.photos.iter().map(|p| p.position).collect();
+    assert_eq!(positions, vec![1, 2]);
+}
+
+#[test]
+fn photos_beyond_the_reports_room_or_the_announced_count_write_nothing() {
+    let db = migrated();
+    let ticket = filed(&db, "anna@example.org", 1);
+    let nine: Vec<PhotoRecord> = (1..=9).map(|p| photo(&ticket, p)).collect();
     act(
         &db,
         &ticket.tracking_token,
-        &message("Prima foto.", 1),
-        &[photo(&ticket, 1)],
+        &message("Nove foto.", 9),
+        &nine,
         &demo_config(),
         at(2026, 3, 3, 9),
         &mut SeededEntropy::new(1),
     )
     .unwrap()
     .unwrap();
-    let again = act(
+    let two = [photo(&ticket, 10), photo(&ticket, 11)];
+    let over = act(
         &db,
         &ticket.tracking_token,
-        &message("Seconda foto.", 1),
-        &[photo(&ticket, 1)],
+        &message("Altre due.", 2),
+        &two,
         &demo_config(),
         at(2026, 3, 3, 10),
         &mut SeededEntropy::new(1),
     )
     .unwrap();
-    assert_eq!(again, Err(CitizenActError::Photos));
+    assert_eq!(over, Err(CitizenActError::Photos));
     let record = find_by_tracking_token(&db, &ticket.tracking_token)
         .unwrap()
         .unwrap();
     assert_eq!(record.events.len(), 2, "the refused message left no event");
+    assert_eq!(record.photos.len(), 9);
     let miscounted = act(
         &db,
         &ticket.tracking_token,
         &message("Foto?", 2),
-        &[photo(&ticket, 2)],
+        &[photo(&ticket, 10)],
         &demo_config(),
         at(2026, 3, 3, 11),
         &mut SeededEntropy::new(1),

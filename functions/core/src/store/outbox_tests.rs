@@ -463,6 +463,13 @@ fn with_confirmation_the_first_message_carries_the_link_and_later_ones_wait_for_
         None,
         "the tracking token is not the code"
     );
+    let opened = confirmation::ticket_of_code(&db, &code).unwrap().unwrap();
+    assert_eq!(opened.id, ticket.id);
+    assert_eq!(
+        claim(&db, citizen[1], &config, now).unwrap(),
+        Claim::Held,
+        "opening the link (what a mail scanner does) releases nothing"
+    );
     let confirmed = confirmation::confirm_email(&db, &code, now)
         .unwrap()
         .unwrap();

@@ -65,6 +65,17 @@ pub fn follow(
             &[ticket.id.as_str().into(), email.into()],
         )?;
         let live = live.into_iter().next();
+        // The daily limit comes first, for every address alike: an address at its limit is
+        // refused whether or not it already follows, so a refusal tells nothing.
+        let today = count(
+            db,
+            "SELECT COUNT(*) AS n FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id
+             WHERE o.kind = 'subscription_confirmation' AND s.email = ? AND o.created_at > ?",
+            &[email.into(), timestamp(now - Duration::days(1)).into()],
+        )?;
+        if today >= CONFIRMATIONS_PER_ADDRESS_PER_DAY {
+            return Ok(Err(FollowRefused::TooManyToday));
+        }
         if let Some(live) = &live {
             if live.confirmed_at.is_some() {
                 return Ok(Ok(()));
@@ -81,15 +92,6 @@ pub fn follow(
             if recent > 0 {
                 return Ok(Ok(()));
             }
-        }
-        let today = count(
-            db,
-            "SELECT COUNT(*) AS n FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id
-             WHERE o.kind = 'subscription_confirmation' AND s.email = ? AND o.created_at > ?",
-            &[email.into(), timestamp(now - Duration::days(1)).into()],
-        )?;
-        if today >= CONFIRMATIONS_PER_ADDRESS_PER_DAY {
-            return Ok(Err(FollowRefused::TooManyToday));
         }
         let subscription = match live {
             Some(live) => live.id,

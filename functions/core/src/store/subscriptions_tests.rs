@@ -256,6 +256,32 @@ fn asking_again_sends_the_link_again_only_after_a_while_and_never_once_confirmed
 }
 
 #[test]
+fn an_address_at_its_daily_limit_is_refused_whether_or_not_it_already_follows() {
+    let db = migrated();
+    let tickets: Vec<Ticket> = (0..6).map(|i| filed(&db, 60 + 2 * i)).collect();
+    follow_at(&db, &tickets[0], "dora@example.org", at(2026, 3, 2, 9)).unwrap();
+    let rows = follower_rows(&db);
+    confirm(
+        &db,
+        &secret(&delivered(&db, rows[0].0, at(2026, 3, 2, 9))),
+        at(2026, 3, 2, 9),
+    )
+    .unwrap();
+    for ticket in &tickets[1..5] {
+        follow_at(&db, ticket, "dora@example.org", at(2026, 3, 2, 10)).unwrap();
+    }
+    assert_eq!(
+        follow_at(&db, &tickets[0], "dora@example.org", at(2026, 3, 2, 11)),
+        Err(FollowRefused::TooManyToday),
+        "the report it follows: refused like any other"
+    );
+    assert_eq!(
+        follow_at(&db, &tickets[5], "dora@example.org", at(2026, 3, 2, 11)),
+        Err(FollowRefused::TooManyToday)
+    );
+}
+
+#[test]
 fn one_address_is_sent_at_most_five_confirmations_a_day() {
     let db = migrated();
     let tickets: Vec<Ticket> = (0..6).map(|i| filed(&db, 40 + 2 * i)).collect();
