@@ -95,7 +95,7 @@ export async function megabytePhoto() {
   }
 }
 
-/** Fills the store with about `count` worked tickets of the past year through the import
+/** Fills the store with exactly `count` worked tickets of the past year through the import
  * API, made up by `segnala demo-history` (as the demo's history is); returns how many. */
 export async function seed(worker, admin, count) {
   const seedNumber = crypto.randomInt(1, 2 ** 40);
@@ -107,9 +107,14 @@ export async function seed(worker, admin, count) {
   ], { cwd: ROOT, maxBuffer: 2 * 1024 * 1024 * 1024, timeout: 900_000 })).stdout.split('\n').filter(Boolean);
   // The generator follows the seasons and the current month is short: ask for more, then
   // keep the first `count` (lines are in filing order, so no duplicate loses its original).
+  // Its count varies with the seed, so ask again, for more each time, until there are enough.
   let perMonth = Math.max(1, Math.ceil(count / 12));
   let lines = await generate(perMonth);
-  if (lines.length < count) lines = await generate(Math.ceil(perMonth * (count / lines.length) * 1.05));
+  for (let attempt = 0; lines.length < count && attempt < 4; attempt += 1) {
+    perMonth = Math.ceil(perMonth * (count / Math.max(1, lines.length)) * 1.1);
+    lines = await generate(perMonth);
+  }
+  if (lines.length < count) throw new Error(`demo-history made ${lines.length} tickets, ${count} were asked for`);
   lines = lines.slice(0, count);
   const { imported } = await importLines(worker.url, { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrf }, lines, { timeoutMs: REQUEST_TIMEOUT_MS });
   return imported;
