@@ -83,4 +83,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0015_lookup_indexes.sql",
         sql: include_str!("../../../schema/migrations/0015_lookup_indexes.sql"),
     },
+    Migration {
+        version: 16,
+        name: "0016_backlog_steps_index.sql",
+        sql: include_str!("../../../schema/migrations/0016_backlog_steps_index.sql"),
+    },
 ];

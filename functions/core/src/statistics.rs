@@ -85,6 +85,28 @@ fn hours(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
     (to - from).num_seconds().max(0) as f64 / 3600.0
 }
 
+/// A filed ticket with its response times and targets worked out once, as every grouping
+/// (all, office, topic, month) asks for them again.
+struct Measured<'a> {
+    facts: &'a TicketFacts,
+    take_in_charge_hours: Option<f64>,
+    resolution_hours: Option<f64>,
+    taken_in_charge_on_time: Option<bool>,
+    resolved_on_time: Option<bool>,
+}
+
+impl<'a> Measured<'a> {
+    fn of(facts: &'a TicketFacts, now: DateTime<Utc>) -> Self {
+        Self {
+            facts,
+            take_in_charge_hours: facts.hours_to_take_in_charge(),
+            resolution_hours: facts.hours_to_resolve(),
+            taken_in_charge_on_time: facts.taken_in_charge_on_time(now),
+            resolved_on_time: facts.resolved_on_time(now),
+        }
+    }
+}
+
 /// One step that changes the number of open reports: +1 when filed or reopened, -1 when closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BacklogStep {
@@ -242,26 +264,19 @@ impl Satisfaction {
 }
 
 impl Performance {
-    fn of(tickets: &[&TicketFacts], now: DateTime<Utc>) -> Self {
+    fn of(tickets: &[&Measured]) -> Self {
         Self {
             reports: tickets.len() as u64,
             take_in_charge: Durations::of(
                 tickets
                     .iter()
-                    .filter_map(|t| t.hours_to_take_in_charge())
+                    .filter_map(|t| t.take_in_charge_hours)
                     .collect(),
             ),
-            take_in_charge_target: Target::of(
-                tickets.iter().map(|t| t.taken_in_charge_on_time(now)),
-            ),
-            resolution: Durations::of(
-                tickets
-                    .iter()
-                    .filter_map(|t| t.hours_to_resolve())
-                    .collect(),
-            ),
-            resolution_target: Target::of(tickets.iter().map(|t| t.resolved_on_time(now))),
-            satisfaction: Satisfaction::of(tickets.iter().filter_map(|t| t.rating)),
+            take_in_charge_target: Target::of(tickets.iter().map(|t| t.taken_in_charge_on_time)),
+            resolution: Durations::of(tickets.iter().filter_map(|t| t.resolution_hours).collect()),
+            resolution_target: Target::of(tickets.iter().map(|t| t.resolved_on_time)),
+            satisfaction: Satisfaction::of(tickets.iter().filter_map(|t| t.facts.rating)),
         }
     }
 }
@@ -344,19 +359,21 @@ pub fn compute(
     now: DateTime<Utc>,
 ) -> Statistics {
     let instants = period.instants();
-    let filed: Vec<&TicketFacts> = tickets
+    let measured: Vec<Measured> = tickets
         .iter()
         .filter(|t| instants.contains(&t.created_at))
+        .map(|t| Measured::of(t, now))
         .collect();
+    let filed: Vec<&Measured> = measured.iter().collect();
     let totals = Totals {
         reports: filed.len() as u64,
-        open: filed.iter().filter(|t| t.status.is_open()).count() as u64,
-        closed: filed.iter().filter(|t| !t.status.is_open()).count() as u64,
+        open: filed.iter().filter(|t| t.facts.status.is_open()).count() as u64,
+        closed: filed.iter().filter(|t| !t.facts.status.is_open()).count() as u64,
         resolved: filed
             .iter()
-            .filter(|t| t.status == Status::Resolved)
+            .filter(|t| t.facts.status == Status::Resolved)
             .count() as u64,
-        overdue: filed.iter().filter(|t| t.is_overdue(now)).count() as u64,
+        overdue: filed.iter().filter(|t| t.facts.is_overdue(now)).count() as u64,
     };
     let names = Names { config, language };
     // Counts and response times group by the same offices and categories.
@@ -373,51 +390,49 @@ pub fn compute(
         generated_at: now,
         language,
         totals,
-        performance: Performance::of(&filed, now),
+        performance: Performance::of(&filed),
         by_status: counts(
             &filed,
             Status::ALL.iter().map(|s| s.as_str().to_string()),
-            |t| t.status.as_str().to_string(),
+            |t| t.facts.status.as_str(),
             |id| names.status(id),
         ),
         by_theme: counts(
             &filed,
             config.themes.iter().map(|t| t.id.clone()),
-            |t| t.theme.clone(),
+            |t| &t.facts.theme,
             |id| names.theme(id),
         ),
         by_category: counts(
             &filed,
             categories(),
-            |t| t.category.clone(),
+            |t| &t.facts.category,
             |id| names.category(id),
         ),
         by_office: counts(
             &filed,
             offices(),
-            |t| t.office.clone(),
+            |t| &t.facts.office,
             |id| names.office(id),
         ),
         by_kind: counts(
             &filed,
             ReportKind::ALL.iter().map(|k| k.as_str().to_string()),
-            |t| t.kind.as_str().to_string(),
+            |t| t.facts.kind.as_str(),
             |id| names.kind(id),
         ),
         by_month: months(tickets, &filed, period),
         performance_by_office: performances(
             &filed,
             offices(),
-            |t| t.office.clone(),
+            |t| &t.facts.office,
             |id| names.office(id),
-            now,
         ),
         performance_by_category: performances(
             &filed,
             categories(),
-            |t| t.category.clone(),
+            |t| &t.facts.category,
             |id| names.category(id),
-            now,
         ),
         backlog: backlog(steps, period, now),
     }
@@ -448,28 +463,31 @@ impl Names<'_> {
 
 /// Groups in the configuration's order (empty ones included, so charts keep their shape),
 /// then any met only in the data (a category since removed), by identifier.
-fn grouped<'a>(
-    tickets: &[&'a TicketFacts],
+fn grouped<'a, 'b>(
+    tickets: &[&'b Measured<'a>],
     known: impl Iterator<Item = String>,
-    key: impl Fn(&TicketFacts) -> String,
-) -> Vec<(String, Vec<&'a TicketFacts>)> {
-    let mut groups: Vec<(String, Vec<&TicketFacts>)> = known.map(|id| (id, vec![])).collect();
-    let mut others: BTreeMap<String, Vec<&TicketFacts>> = BTreeMap::new();
+    key: impl Fn(&'b Measured<'a>) -> &'a str,
+) -> Vec<(String, Vec<&'b Measured<'a>>)> {
+    let mut groups: Vec<(String, Vec<&Measured>)> = known.map(|id| (id, vec![])).collect();
+    let mut others: BTreeMap<String, Vec<&Measured>> = BTreeMap::new();
     for &ticket in tickets {
         let id = key(ticket);
-        match groups.iter_mut().find(|(known, _)| *known == id) {
-            Some((_, members)) => members.push(ticket),
-            None => others.entry(id).or_default().push(ticket),
+        if let Some((_, members)) = groups.iter_mut().find(|(known, _)| known == id) {
+            members.push(ticket);
+        } else if let Some(members) = others.get_mut(id) {
+            members.push(ticket);
+        } else {
+            others.insert(id.to_string(), vec![ticket]);
         }
     }
     groups.extend(others);
     groups
 }
 
-fn counts(
-    tickets: &[&TicketFacts],
+fn counts<'a, 'b>(
+    tickets: &[&'b Measured<'a>],
     known: impl Iterator<Item = String>,
-    key: impl Fn(&TicketFacts) -> String,
+    key: impl Fn(&'b Measured<'a>) -> &'a str,
     name: impl Fn(&str) -> String,
 ) -> Vec<Count> {
     grouped(tickets, known, key)
@@ -482,42 +500,44 @@ fn counts(
         .collect()
 }
 
-fn performances(
-    tickets: &[&TicketFacts],
+fn performances<'a, 'b>(
+    tickets: &[&'b Measured<'a>],
     known: impl Iterator<Item = String>,
-    key: impl Fn(&TicketFacts) -> String,
+    key: impl Fn(&'b Measured<'a>) -> &'a str,
     name: impl Fn(&str) -> String,
-    now: DateTime<Utc>,
 ) -> Vec<NamedPerformance> {
     grouped(tickets, known, key)
         .into_iter()
         .map(|(id, members)| NamedPerformance {
             name: name(&id),
-            performance: Performance::of(&members, now),
+            performance: Performance::of(&members),
             id,
         })
         .collect()
 }
 
-fn month_of(at: DateTime<Utc>) -> String {
-    let date = rome_date(at);
-    format!("{:04}-{:02}", date.year(), date.month())
-}
-
-fn months(all: &[TicketFacts], filed: &[&TicketFacts], period: Period) -> Vec<Month> {
+fn months(all: &[TicketFacts], filed: &[&Measured], period: Period) -> Vec<Month> {
     #[derive(Default)]
-    struct Tally<'a> {
-        filed: Vec<&'a TicketFacts>,
+    struct Tally<'a, 'b> {
+        filed: Vec<&'b Measured<'a>>,
         closed: u64,
         resolved: u64,
     }
-    let mut tallies: BTreeMap<String, Tally> = period
-        .months()
-        .into_iter()
-        .map(|month| (month, Tally::default()))
+    let months = period.months();
+    // Each month from the start of its first day, Rome time: an instant's month is the
+    // last one starting by then (a search, not a date conversion per ticket).
+    let starts: Vec<DateTime<Utc>> = months
+        .iter()
+        .map(|month| {
+            let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+                .expect("months are written as YYYY-MM");
+            start_of_rome_day(first)
+        })
         .collect();
+    let month_of = |at: DateTime<Utc>| starts.partition_point(|start| *start <= at).checked_sub(1);
+    let mut tallies: Vec<Tally> = months.iter().map(|_| Tally::default()).collect();
     for &ticket in filed {
-        if let Some(tally) = tallies.get_mut(&month_of(ticket.created_at)) {
+        if let Some(tally) = month_of(ticket.facts.created_at).and_then(|i| tallies.get_mut(i)) {
             tally.filed.push(ticket);
         }
     }
@@ -526,13 +546,14 @@ fn months(all: &[TicketFacts], filed: &[&TicketFacts], period: Period) -> Vec<Mo
         let Some(at) = ticket.closed_at.filter(|at| instants.contains(at)) else {
             continue;
         };
-        if let Some(tally) = tallies.get_mut(&month_of(at)) {
+        if let Some(tally) = month_of(at).and_then(|i| tallies.get_mut(i)) {
             tally.closed += 1;
             tally.resolved += u64::from(ticket.status == Status::Resolved);
         }
     }
-    tallies
+    months
         .into_iter()
+        .zip(tallies)
         .map(|(month, tally)| Month {
             month,
             received: tally.filed.len() as u64,
@@ -542,14 +563,14 @@ fn months(all: &[TicketFacts], filed: &[&TicketFacts], period: Period) -> Vec<Mo
                 tally
                     .filed
                     .iter()
-                    .filter_map(|t| t.hours_to_take_in_charge())
+                    .filter_map(|t| t.take_in_charge_hours)
                     .collect(),
             ),
             resolution: Durations::of(
                 tally
                     .filed
                     .iter()
-                    .filter_map(|t| t.hours_to_resolve())
+                    .filter_map(|t| t.resolution_hours)
                     .collect(),
             ),
         })

@@ -411,6 +411,20 @@ pub fn check(
         }
     }
 
+    // Even a removed topic or office had a well-formed identifier; statistics rely on it.
+    for (name, id) in [
+        ("theme", &exported.theme),
+        ("category", &exported.category),
+        ("office", &exported.office),
+    ] {
+        if !crate::config::is_identifier(id) {
+            errors.push(
+                field(name),
+                "invalid_identifier",
+                crate::config::IDENTIFIER_RULE,
+            );
+        }
+    }
     // Open tickets must be workable here; closed ones may name a topic or office removed
     // since, as the store itself keeps them.
     let open = exported.status.is_open();

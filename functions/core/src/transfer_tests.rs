@@ -230,6 +230,25 @@ fn an_open_ticket_needs_a_topic_and_office_of_this_comune_a_closed_one_may_keep_
 }
 
 #[test]
+fn a_closed_ticket_s_old_topic_and_office_must_still_be_identifiers() {
+    let mut closed = resolved();
+    closed.theme = "Vecchio tema".into();
+    closed.category = "fontane\u{1f}".into();
+    closed.office = "x".repeat(65);
+    for event in &mut closed.history {
+        event.office = Some(closed.office.clone());
+    }
+    assert_eq!(
+        problems(&[closed]),
+        [
+            named("lines[1].theme", "invalid_identifier"),
+            named("lines[1].category", "invalid_identifier"),
+            named("lines[1].office", "invalid_identifier")
+        ]
+    );
+}
+
+#[test]
 fn malformed_lines_and_unknown_fields_are_named_by_line() {
     let good = resolved().to_line();
     let unknown = good.replacen("{", "{\"colour\":\"red\",", 1);

@@ -8,6 +8,7 @@ mod types;
 mod validation;
 
 pub use types::*;
+pub use validation::{is_identifier, IDENTIFIER_RULE};
 
 use crate::field_error::{parse_json, FieldErrors};
 use crate::report::Language;

@@ -202,19 +202,22 @@ fn check_mail(errors: &mut ErrorCollector, mail: &MailSettings) {
     }
 }
 
-fn check_identifier(errors: &mut ErrorCollector, field: &str, id: &str) {
-    let well_formed = !id.is_empty()
+/// What configuration identifiers look like (themes, topics, offices...).
+pub const IDENTIFIER_RULE: &str =
+    "identifiers are 1-64 lowercase letters, digits and dashes, starting with a letter";
+
+pub fn is_identifier(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 64
         && id.starts_with(|c: char| c.is_ascii_lowercase())
         && id
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !well_formed {
-        errors.push(
-            field,
-            "invalid_identifier",
-            "identifiers are 1-64 lowercase letters, digits and dashes, starting with a letter",
-        );
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn check_identifier(errors: &mut ErrorCollector, field: &str, id: &str) {
+    if !is_identifier(id) {
+        errors.push(field, "invalid_identifier", IDENTIFIER_RULE);
     }
 }
 

@@ -55,19 +55,53 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 
 impl ReportRow {
     pub fn facts(&self) -> Result<TicketFacts, StoreError> {
-        let optional = |text: &Option<String>| text.as_deref().map(parse_timestamp).transpose();
-        let created_at = parse_timestamp(&self.created_at)?;
+        FactColumns {
+            theme: &self.theme,
+            category: &self.category,
+            kind: &self.kind,
+            office: &self.office,
+            status: &self.status,
+            created_at: &self.created_at,
+            taken_in_charge_at: self.taken_in_charge_at.as_deref(),
+            closed_at: self.closed_at.as_deref(),
+            respond_by: self.respond_by.as_deref(),
+            resolve_by: self.resolve_by.as_deref(),
+            rating: self.rating,
+        }
+        .facts()
+    }
+}
+
+/// The columns statistics read of a ticket, as the store keeps them.
+pub struct FactColumns<'a> {
+    pub theme: &'a str,
+    pub category: &'a str,
+    pub kind: &'a str,
+    pub office: &'a str,
+    pub status: &'a str,
+    pub created_at: &'a str,
+    pub taken_in_charge_at: Option<&'a str>,
+    pub closed_at: Option<&'a str>,
+    pub respond_by: Option<&'a str>,
+    pub resolve_by: Option<&'a str>,
+    pub rating: Option<i64>,
+}
+
+impl FactColumns<'_> {
+    pub fn facts(&self) -> Result<TicketFacts, StoreError> {
+        let optional = |text: Option<&str>| text.map(parse_timestamp).transpose();
+        let created_at = parse_timestamp(self.created_at)?;
         Ok(TicketFacts {
-            theme: self.theme.clone(),
-            category: self.category.clone(),
-            kind: ReportKind::parse(&self.kind).ok_or_else(|| corrupt("kind", &self.kind))?,
-            office: self.office.clone(),
-            status: Status::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))?,
+            theme: self.theme.to_string(),
+            category: self.category.to_string(),
+            kind: ReportKind::parse(self.kind).ok_or_else(|| corrupt("kind", self.kind))?,
+            office: self.office.to_string(),
+            status: Status::parse(self.status).ok_or_else(|| corrupt("status", self.status))?,
             created_at,
-            taken_in_charge_at: optional(&self.taken_in_charge_at)?,
-            closed_at: optional(&self.closed_at)?,
-            respond_by: optional(&self.respond_by)?.unwrap_or(created_at),
-            resolve_by: optional(&self.resolve_by)?,
+            taken_in_charge_at: optional(self.taken_in_charge_at)?,
+            closed_at: optional(self.closed_at)?,
+            respond_by: optional(self.respond_by)?.unwrap_or(created_at),
+            resolve_by: optional(self.resolve_by)?,
             rating: self
                 .rating
                 .and_then(|r| u8::try_from(r).ok())

@@ -286,6 +286,62 @@ fn months_count_filings_closings_and_response_times() {
 }
 
 #[test]
+fn a_report_counts_in_the_month_of_its_rome_day_in_winter_and_in_summer() {
+    let report = || {
+        Facts::filed(
+            "buche-stradali",
+            "strade-mobilita",
+            at(1, 1, 0),
+            at(1, 1, 0),
+        )
+        .0
+    };
+    let minute = chrono::Duration::minutes(1);
+    let mut tickets = Vec::new();
+    // 1 February starts at 23:00 UTC on 31 January (winter); 1 July at 22:00 UTC on
+    // 30 June (summer). One report a minute before each start, one at it, closed so too.
+    for start in [end_of(1, 31), end_of(6, 30)] {
+        for created_at in [start - minute, start] {
+            let mut ticket = report();
+            ticket.created_at = created_at;
+            ticket.respond_by = created_at;
+            ticket.closed_at = Some(created_at + minute);
+            ticket.status = Status::Rejected;
+            tickets.push(ticket);
+        }
+    }
+    let period = Period {
+        from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        to: NaiveDate::from_ymd_opt(2026, 7, 31).unwrap(),
+    };
+    let stats = compute(
+        &tickets,
+        &[],
+        period,
+        &demo_config(),
+        Language::It,
+        at(8, 1, 0),
+    );
+    let by_month: Vec<(&str, u64, u64)> = stats
+        .by_month
+        .iter()
+        .map(|m| (m.month.as_str(), m.received, m.closed))
+        .collect();
+    assert_eq!(
+        by_month,
+        [
+            ("2026-01", 1, 0),
+            ("2026-02", 1, 2),
+            ("2026-03", 0, 0),
+            ("2026-04", 0, 0),
+            ("2026-05", 0, 0),
+            ("2026-06", 1, 0),
+            ("2026-07", 1, 2),
+        ]
+    );
+}
+
+#[test]
 fn the_backlog_counts_open_reports_at_the_end_of_every_day() {
     let backlog = first_quarter().backlog;
     assert_eq!(backlog.len(), 31 + 28 + 31);

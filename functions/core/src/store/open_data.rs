@@ -5,7 +5,7 @@ use super::{count, timestamp, SqlDatabase, SqlValue, StoreError};
 use crate::config::ComuneConfig;
 use crate::open_data::query::{Filter, OpenDataQuery};
 use crate::open_data::record::{OpenReport, ReportRow, COLUMNS};
-use crate::statistics::{self, BacklogStep, Period, Statistics, TicketFacts};
+use crate::statistics::{self, BacklogStep, Period, Statistics};
 use crate::working_days::{end_of_rome_day, start_of_rome_day};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -40,9 +40,12 @@ pub fn data_version(db: &impl SqlDatabase) -> Result<DataVersion, StoreError> {
     })
 }
 
+/// The condition [`conditions`] writes for a filter that keeps every ticket.
+const NO_CONDITION: &str = "1";
+
 /// The SQL condition of `filter` on the tickets table aliased `t`.
 fn conditions(filter: &Filter, config: &ComuneConfig, dates: bool) -> (String, Vec<SqlValue>) {
-    let mut clauses: Vec<String> = vec!["1".into()];
+    let mut clauses: Vec<String> = vec![NO_CONDITION.into()];
     let mut params: Vec<SqlValue> = Vec::new();
     if dates {
         if let Some(from) = filter.from {
@@ -217,39 +220,19 @@ pub fn statistics(
         start.into(),
         end.clone().into(),
     ]);
-    let rows: Vec<ReportRow> = db.query(
+    let facts = super::packed_facts::facts(
+        db,
         &format!(
-            "SELECT public_number, theme, category, kind, office, status, created_at,
-                    taken_in_charge_at, closed_at, respond_by, resolve_by, rating
-             FROM tickets t WHERE {clause}
-               AND ((t.created_at >= ? AND t.created_at < ?) OR (t.closed_at >= ? AND t.closed_at < ?))"
+            "{clause} AND ((t.created_at >= ? AND t.created_at < ?) OR (t.closed_at >= ? AND t.closed_at < ?))"
         ),
         &facts_params,
+        super::packed_facts::TICKETS_PER_TEXT,
     )?;
-    let facts = rows
-        .iter()
-        .map(ReportRow::facts)
-        .collect::<Result<Vec<TicketFacts>, _>>()?;
 
     let mut step_params = params;
     step_params.push(end.into());
-    // Summed per UTC hour in the database: the backlog is read at the ends of Rome days,
-    // which fall on whole UTC hours, so the sums give the same figures as every event
-    // would, with one row per busy hour instead of one per event.
     let steps: Vec<BacklogStep> = db
-        .query::<StepRow>(
-            &format!(
-                "SELECT substr(e.at, 1, 13) || ':00:00Z' AS at,
-                        SUM(CASE WHEN e.from_status IS NULL OR e.from_status IN {CLOSED} THEN 1 ELSE -1 END) AS delta
-                 FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id
-                 WHERE {clause} AND e.at < ?
-                   AND (e.from_status IS NULL
-                        OR (e.from_status IN {OPEN} AND e.to_status IN {CLOSED})
-                        OR (e.from_status IN {CLOSED} AND e.to_status IN {OPEN}))
-                 GROUP BY substr(e.at, 1, 13)"
-            ),
-            &step_params,
-        )?
+        .query::<StepRow>(&backlog_steps_sql(&clause), &step_params)?
         .into_iter()
         .map(|row| {
             Ok(BacklogStep {
@@ -267,6 +250,29 @@ pub fn statistics(
         query.language,
         now,
     ))
+}
+
+/// The backlog's steps of the tickets matching `clause`, summed per UTC hour: the backlog
+/// is read at the ends of Rome days, which fall on whole UTC hours, so the sums give the
+/// same figures as every event would, with one row per busy hour instead of one per event.
+/// The condition on the events is that of the index `ticket_events_backlog`; without a
+/// condition on the tickets the events are read alone.
+pub(super) fn backlog_steps_sql(clause: &str) -> String {
+    let tickets = if clause == NO_CONDITION {
+        String::new()
+    } else {
+        format!("JOIN tickets t ON t.id = e.ticket_id AND {clause}")
+    };
+    format!(
+        "SELECT substr(e.at, 1, 13) || ':00:00Z' AS at,
+                SUM(CASE WHEN e.from_status IS NULL OR e.from_status IN {CLOSED} THEN 1 ELSE -1 END) AS delta
+         FROM ticket_events e {tickets}
+         WHERE e.at < ?
+           AND (e.from_status IS NULL
+                OR (e.from_status IN {OPEN} AND e.to_status IN {CLOSED})
+                OR (e.from_status IN {CLOSED} AND e.to_status IN {OPEN}))
+         GROUP BY substr(e.at, 1, 13)"
+    )
 }
 
 #[derive(Deserialize)]

@@ -2,7 +2,7 @@
 //! by the migration, pages and their cursor, filters, and what never leaves the store.
 
 use super::open_data::{data_version, reports_page, statistics, ReportsPage};
-use super::tests::{act_at, at, migrated, Sqlite};
+use super::tests::{act_at, at, migrated, plan, Sqlite};
 use super::*;
 use crate::config::tests_support::demo_config;
 use crate::config::ComuneConfig;
@@ -450,6 +450,96 @@ fn statistics_from_the_store_count_reopened_tickets_in_the_backlog_again() {
     let version = data_version(&db).unwrap();
     assert_eq!(version.events, 5); // two filings, take, resolve, reopen
     assert_eq!(version.changed_at, Some(at(2026, 3, 6, 10)));
+}
+
+#[test]
+fn facts_packed_into_texts_are_the_facts_of_every_matching_ticket_row_by_row() {
+    let db = migrated();
+    let categories = [
+        "buche-stradali",
+        "rifiuti-abbandonati",
+        "veicoli-abbandonati",
+    ];
+    let tickets: Vec<Ticket> = (0..9)
+        .map(|n| {
+            let category = categories[n % 3];
+            file(
+                &db,
+                category,
+                (45.69, 9.66),
+                at(2026, 3, 1 + n as u32, 8),
+                10 + n as u64,
+            )
+        })
+        .collect();
+    act(&db, &tickets[1], take(), at(2026, 3, 3, 9));
+    act(&db, &tickets[4], take(), at(2026, 3, 5, 9));
+    act(&db, &tickets[4], resolve(), at(2026, 3, 6, 9));
+    db.execute(
+        "UPDATE tickets SET rating = 4 WHERE id = ?",
+        &[tickets[4].id.to_string().into()],
+    )
+    .unwrap();
+    // Every optional fact missing, and a gap in the row ids.
+    db.execute(
+        "UPDATE tickets SET respond_by = NULL, resolve_by = NULL WHERE id = ?",
+        &[tickets[3].id.to_string().into()],
+    )
+    .unwrap();
+    db.execute(
+        "UPDATE tickets SET rowid = rowid + 100 WHERE id = ?",
+        &[tickets[8].id.to_string().into()],
+    )
+    .unwrap();
+
+    let condition = "t.category <> ?";
+    let params: Vec<SqlValue> = vec!["veicoli-abbandonati".into()];
+    let rows: Vec<crate::open_data::record::ReportRow> = db
+        .query(
+            &format!(
+                "SELECT {} FROM tickets t WHERE {condition}",
+                crate::open_data::record::COLUMNS
+            ),
+            &params,
+        )
+        .unwrap();
+    let mut expected: Vec<_> = rows.iter().map(|row| row.facts().unwrap()).collect();
+    assert_eq!(expected.len(), 6);
+    assert!(expected
+        .iter()
+        .any(|f| f.rating == Some(4) && f.closed_at.is_some()));
+    assert!(expected.iter().any(|f| f.resolve_by.is_none()));
+    let key = |f: &crate::statistics::TicketFacts| f.created_at;
+    expected.sort_by_key(key);
+    for per_text in [1, 2, 3, 4_000] {
+        let mut packed = super::packed_facts::facts(&db, condition, &params, per_text).unwrap();
+        packed.sort_by_key(key);
+        assert_eq!(packed, expected, "{per_text} tickets per text");
+    }
+}
+
+#[test]
+fn the_backlog_of_every_report_reads_its_events_by_their_index_alone() {
+    let db = migrated();
+    let steps = plan(&db, &super::open_data::backlog_steps_sql("1"), 1);
+    assert!(
+        steps
+            .iter()
+            .any(|step| step.contains("ticket_events_backlog")),
+        "{steps:?}"
+    );
+    assert!(
+        steps.iter().all(|step| !step.contains("tickets")),
+        "{steps:?}"
+    );
+}
+
+#[test]
+fn facts_of_an_empty_store_are_none() {
+    let db = migrated();
+    assert!(super::packed_facts::facts(&db, "1", &[], 10)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::delivery::*;
 use super::outbox::*;
-use super::tests::{act_at, at, created, migrated, new_ticket, Sqlite};
+use super::tests::{act_at, at, created, migrated, new_ticket, plan, Sqlite};
 use super::*;
 use crate::config::tests_support::demo_config;
 use crate::config::{ComuneConfig, MailProvider, MailSettings};
@@ -553,21 +553,6 @@ fn each_office_gets_one_deadline_list_per_working_day_from_seven() {
         .message
         .text
         .contains(&ticket.public_number.to_string()));
-}
-
-#[derive(serde::Deserialize)]
-struct PlanStep {
-    detail: String,
-}
-
-/// SQLite's plan for `sql`, one line per step.
-fn plan(db: &Sqlite, sql: &str, params: usize) -> Vec<String> {
-    let params: Vec<SqlValue> = (0..params).map(|_| "x".into()).collect();
-    db.query::<PlanStep>(&format!("EXPLAIN QUERY PLAN {sql}"), &params)
-        .unwrap()
-        .into_iter()
-        .map(|step| step.detail)
-        .collect()
 }
 
 #[test]

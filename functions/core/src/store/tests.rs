@@ -103,6 +103,21 @@ impl SqlDatabase for Sqlite {
     }
 }
 
+#[derive(serde::Deserialize)]
+struct PlanStep {
+    detail: String,
+}
+
+/// SQLite's plan for `sql`, one line per step.
+pub(super) fn plan(db: &Sqlite, sql: &str, params: usize) -> Vec<String> {
+    let params: Vec<SqlValue> = (0..params).map(|_| "x".into()).collect();
+    db.query::<PlanStep>(&format!("EXPLAIN QUERY PLAN {sql}"), &params)
+        .unwrap()
+        .into_iter()
+        .map(|step| step.detail)
+        .collect()
+}
+
 pub(super) fn migrated() -> Sqlite {
     let db = Sqlite::open();
     migrate(&db, at(2026, 1, 1, 0)).unwrap();
@@ -717,4 +732,29 @@ fn the_sql_lists_of_open_and_closed_states_follow_the_state_machine() {
     let closed: Vec<Status> = Status::ALL.into_iter().filter(|s| !s.is_open()).collect();
     assert_eq!(listed(OPEN_STATUSES), open);
     assert_eq!(listed(CLOSED_STATUSES), closed);
+}
+
+#[test]
+fn instants_read_back_as_written_and_other_rfc_3339_shapes_still_parse() {
+    let mut instant = Utc.with_ymd_and_hms(2016, 2, 28, 23, 59, 59).unwrap();
+    for _ in 0..2_000 {
+        instant += chrono::Duration::milliseconds(7_654_321_987);
+        assert_eq!(parse_timestamp(&timestamp(instant)).unwrap(), instant);
+    }
+    let at = Utc.with_ymd_and_hms(2026, 3, 1, 7, 0, 0).unwrap();
+    for other in [
+        "2026-03-01T08:00:00+01:00",
+        "2026-03-01T07:00:00Z",
+        "2026-03-01T07:00:00.000000Z",
+    ] {
+        assert_eq!(parse_timestamp(other).unwrap(), at, "{other}");
+    }
+    for bad in [
+        "2026-02-30T07:00:00.000Z",
+        "2026-03-01T25:00:00.000Z",
+        "2026-03-01T07:00:00.0a0Z",
+        "",
+    ] {
+        assert!(parse_timestamp(bad).is_err(), "{bad}");
+    }
 }
