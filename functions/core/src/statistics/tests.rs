@@ -129,17 +129,30 @@ fn world() -> (Vec<TicketFacts>, Vec<BacklogStep>) {
     (tickets, steps)
 }
 
+/// The statistics of the days from `from` to `to` (month, day) of 2026, as of `now`.
+fn compute_in_2026(
+    tickets: &[TicketFacts],
+    steps: &[BacklogStep],
+    from: (u32, u32),
+    to: (u32, u32),
+    language: Language,
+    now: DateTime<Utc>,
+) -> Statistics {
+    let date = |(month, day)| NaiveDate::from_ymd_opt(2026, month, day).unwrap();
+    let period = Period {
+        from: date(from),
+        to: date(to),
+    };
+    compute(tickets, steps, period, &demo_config(), language, now)
+}
+
 pub(crate) fn first_quarter() -> Statistics {
     let (tickets, steps) = world();
-    let period = Period {
-        from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        to: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
-    };
-    compute(
+    compute_in_2026(
         &tickets,
         &steps,
-        period,
-        &demo_config(),
+        (1, 1),
+        (3, 31),
         Language::It,
         at(3, 31, 12),
     )
@@ -287,41 +300,20 @@ fn months_count_filings_closings_and_response_times() {
 
 #[test]
 fn a_report_counts_in_the_month_of_its_rome_day_in_winter_and_in_summer() {
-    let report = || {
-        Facts::filed(
-            "buche-stradali",
-            "strade-mobilita",
-            at(1, 1, 0),
-            at(1, 1, 0),
-        )
-        .0
-    };
     let minute = chrono::Duration::minutes(1);
     let mut tickets = Vec::new();
     // 1 February starts at 23:00 UTC on 31 January (winter); 1 July at 22:00 UTC on
     // 30 June (summer). One report a minute before each start, one at it, closed so too.
     for start in [end_of(1, 31), end_of(6, 30)] {
         for created_at in [start - minute, start] {
-            let mut ticket = report();
-            ticket.created_at = created_at;
-            ticket.respond_by = created_at;
-            ticket.closed_at = Some(created_at + minute);
-            ticket.status = Status::Rejected;
-            tickets.push(ticket);
+            tickets.push(
+                Facts::filed("buche-stradali", "strade-mobilita", created_at, created_at)
+                    .closed(created_at + minute, Status::Rejected)
+                    .0,
+            );
         }
     }
-    let period = Period {
-        from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        to: NaiveDate::from_ymd_opt(2026, 7, 31).unwrap(),
-    };
-    let stats = compute(
-        &tickets,
-        &[],
-        period,
-        &demo_config(),
-        Language::It,
-        at(8, 1, 0),
-    );
+    let stats = compute_in_2026(&tickets, &[], (1, 1), (7, 31), Language::It, at(8, 1, 0));
     let by_month: Vec<(&str, u64, u64)> = stats
         .by_month
         .iter()
@@ -368,15 +360,11 @@ fn the_backlog_counts_open_reports_at_the_end_of_every_day() {
 #[test]
 fn the_backlog_stops_today_when_the_period_runs_into_the_future() {
     let (tickets, steps) = world();
-    let period = Period {
-        from: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        to: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
-    };
-    let stats = compute(
+    let stats = compute_in_2026(
         &tickets,
         &steps,
-        period,
-        &demo_config(),
+        (3, 1),
+        (12, 31),
         Language::En,
         at(3, 31, 12),
     );
@@ -445,18 +433,7 @@ fn satisfaction_is_the_mean_of_the_citizens_stars_and_is_kept_back_under_five_ra
             .0,
     );
     tickets.push(Facts::filed("illuminazione-pubblica", lights, day(22), end_of(1, 25)).0);
-    let january = Period {
-        from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        to: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
-    };
-    let stats = compute(
-        &tickets,
-        &[],
-        january,
-        &demo_config(),
-        Language::It,
-        at(1, 31, 12),
-    );
+    let stats = compute_in_2026(&tickets, &[], (1, 1), (1, 31), Language::It, at(1, 31, 12));
     let satisfaction = |ratings, average_stars| Satisfaction {
         ratings,
         average_stars,
