@@ -16,8 +16,19 @@ const WRANGLER = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 10_000;
 
+// A test's Workers can restart on their folder until the test process ends, so the
+// folders made here are removed then, not when a Worker stops.
+const madeStateDirs = new Set();
+process.on('exit', () => {
+  for (const dir of madeStateDirs) {
+    try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* best effort at exit */ }
+  }
+});
+
 export function freshStateDir(label = 'worker') {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `segnala-${label}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `segnala-${label}-`));
+  madeStateDirs.add(dir);
+  return dir;
 }
 
 /**
