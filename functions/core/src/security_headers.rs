@@ -49,8 +49,23 @@ fn page_policy(config: &ComuneConfig) -> String {
 pub fn headers(config: &ComuneConfig, answer: Answer) -> Vec<(&'static str, String)> {
     let policy = match answer {
         Answer::Page => page_policy(config),
-        Answer::Other => "default-src 'none'; frame-ancestors 'none'; base-uri 'none'".into(),
+        Answer::Other => NOTHING_MAY_LOAD.into(),
     };
+    with_policy(policy, config.public_url.starts_with("https://"))
+}
+
+/// The headers of the answer to a host no comune is served at. There is no configuration
+/// to build a policy from, and its short page needs nothing, so nothing may load at all.
+pub fn without_comune(over_https: bool) -> Vec<(&'static str, String)> {
+    with_policy(
+        format!("{NOTHING_MAY_LOAD}; form-action 'none'"),
+        over_https,
+    )
+}
+
+const NOTHING_MAY_LOAD: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+fn with_policy(policy: String, over_https: bool) -> Vec<(&'static str, String)> {
     let mut headers = vec![
         ("Content-Security-Policy", policy),
         ("X-Content-Type-Options", "nosniff".into()),
@@ -63,7 +78,7 @@ pub fn headers(config: &ComuneConfig, answer: Answer) -> Vec<(&'static str, Stri
         ),
         ("Cross-Origin-Opener-Policy", "same-origin".into()),
     ];
-    if config.public_url.starts_with("https://") {
+    if over_https {
         headers.push(("Strict-Transport-Security", HSTS.into()));
     }
     headers
@@ -240,5 +255,27 @@ mod tests {
         plain.public_url = "http://127.0.0.1:8787".into();
         assert!(shared_files_rules(&[secure.clone()]).contains("Strict-Transport-Security"));
         assert!(!shared_files_rules(&[secure, plain]).contains("Strict-Transport-Security"));
+    }
+
+    #[test]
+    fn a_host_without_a_comune_gets_every_header_and_a_policy_that_loads_nothing() {
+        let plain = without_comune(false);
+        let policy = value(&plain, "Content-Security-Policy").unwrap();
+        assert!(policy.starts_with("default-src 'none';"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'") && policy.contains("form-action 'none'"));
+        for name in [
+            "X-Content-Type-Options",
+            "X-Frame-Options",
+            "Referrer-Policy",
+            "Permissions-Policy",
+            "Cross-Origin-Opener-Policy",
+        ] {
+            assert!(value(&plain, name).is_some(), "{name}");
+        }
+        assert_eq!(value(&plain, "Strict-Transport-Security"), None);
+        assert_eq!(
+            value(&without_comune(true), "Strict-Transport-Security"),
+            Some(HSTS)
+        );
     }
 }

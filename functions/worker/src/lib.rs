@@ -42,9 +42,10 @@ pub use ticket_store::ComuneStore;
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
-    let host = request.url()?.host_str().unwrap_or_default().to_string();
+    let url = request.url()?;
+    let host = url.host_str().unwrap_or_default().to_string();
     let Some(id) = comune::for_host(&host) else {
-        return routes::no_comune_here(&request.path());
+        return routes::no_comune_here(&request.path(), url.scheme() == "https");
     };
     let env = tenant::Env::new(env, id);
     comune::refresh(&env).await;

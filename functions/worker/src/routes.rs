@@ -340,8 +340,8 @@ async fn site(request: Request, env: &Env, path: &str) -> Result<Response> {
 }
 
 /// A request for a host this deployment serves no comune at: nothing of any comune's is
-/// shown (and the API says so in JSON).
-pub fn no_comune_here(path: &str) -> Result<Response> {
+/// shown (and the API says so in JSON), with every security header all the same.
+pub fn no_comune_here(path: &str, over_https: bool) -> Result<Response> {
     let mut response = if path.starts_with("/api/") || path.starts_with("/open311/") {
         Response::from_json(&serde_json::json!({
             "error": "unknown_host",
@@ -357,7 +357,9 @@ pub fn no_comune_here(path: &str) -> Result<Response> {
     response = response.with_status(404);
     let headers = response.headers_mut();
     headers.set("Cache-Control", "no-store")?;
-    headers.set("X-Content-Type-Options", "nosniff")?;
+    for (name, value) in security_headers::without_comune(over_https) {
+        headers.set(name, &value)?;
+    }
     Ok(response)
 }
 
