@@ -160,11 +160,12 @@ impl Period {
         self.starts_at()..self.ends_at()
     }
 
-    fn months(&self) -> Vec<String> {
+    /// The first day of each month the period touches.
+    fn months(&self) -> Vec<NaiveDate> {
         let mut months = Vec::new();
         let mut month = self.from.with_day(1).expect("every month has a first day");
         while month <= self.to {
-            months.push(month.format("%Y-%m").to_string());
+            months.push(month);
             month = month
                 .checked_add_months(Months::new(1))
                 .expect("dates stay within chrono's range");
@@ -528,11 +529,7 @@ fn months(all: &[TicketFacts], filed: &[&Measured], period: Period) -> Vec<Month
     // last one starting by then (a search, not a date conversion per ticket).
     let starts: Vec<DateTime<Utc>> = months
         .iter()
-        .map(|month| {
-            let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-                .expect("months are written as YYYY-MM");
-            start_of_rome_day(first)
-        })
+        .map(|&first| start_of_rome_day(first))
         .collect();
     let month_of = |at: DateTime<Utc>| starts.partition_point(|start| *start <= at).checked_sub(1);
     let mut tallies: Vec<Tally> = months.iter().map(|_| Tally::default()).collect();
@@ -554,8 +551,8 @@ fn months(all: &[TicketFacts], filed: &[&Measured], period: Period) -> Vec<Month
     months
         .into_iter()
         .zip(tallies)
-        .map(|(month, tally)| Month {
-            month,
+        .map(|(first, tally)| Month {
+            month: first.format("%Y-%m").to_string(),
             received: tally.filed.len() as u64,
             closed: tally.closed,
             resolved: tally.resolved,
